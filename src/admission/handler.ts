@@ -1,0 +1,54 @@
+// One admission review, from decoded request to response: no HTTP here, so it is tested directly.
+import { analyze, patchOf } from '../engine/analyze.js';
+import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
+import type { WebhookConfig } from '../config/types.js';
+import type { RuleContext } from '../rules/types.js';
+import type { Version } from '../rules/versions.js';
+import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';
+
+export type Endpoint = 'mutate' | 'validate';
+
+/** What the cluster tells the rules beyond the object itself (filled by discovery when it runs). */
+export interface ClusterView {
+  lookupConfigMapKey(namespace: string, name: string, key: string): string | undefined;
+  calicoVersion(): Version | undefined;
+  /** Differences between configuration and cluster, told to the user on every target object. */
+  mismatches(): string[];
+}
+
+export interface ReviewOutcome {
+  response: AdmissionResponse;
+  decision: 'allowed' | 'patched' | 'denied';
+  /** Rules of the problems found (denied, or admitted with warnings under validationAction warn). */
+  violated: string[];
+  target: string | undefined;
+  patchOperations: number;
+}
+
+export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, config: WebhookConfig, cluster?: ClusterView): ReviewOutcome {
+  const allowed = (): ReviewOutcome => ({ response: { uid: request.uid, allowed: true }, decision: 'allowed', violated: [], target: undefined, patchOperations: 0 });
+  // DELETE and CONNECT carry nothing to fix; the webhook has no side effects, so dryRun changes nothing.
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return allowed();
+  const object = objectForRules(request.object, request);
+  const ctx: RuleContext = {
+    config,
+    operation: request.operation,
+    oldObject: request.oldObject ? objectForRules(request.oldObject, request) : undefined,
+    lookupConfigMapKey: cluster ? (ns, name, key) => cluster.lookupConfigMapKey(ns, name, key) : undefined,
+    calicoVersionHint: cluster?.calicoVersion(),
+  };
+  const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });
+  if (!analysis.rule) return allowed();
+
+  const verdict = endpoint === 'mutate' ? mutationVerdict(analysis, config.validationAction) : validationVerdict(analysis, config.validationAction);
+  const warnings = endpoint === 'validate' && cluster ? [...cluster.mismatches(), ...verdict.warnings] : verdict.warnings;
+  const response: AdmissionResponse = { uid: request.uid, allowed: verdict.allowed };
+  if (warnings.length > 0) response.warnings = warnings;
+  if (!verdict.allowed) {
+    response.status = { code: verdict.code ?? 403, reason: verdict.reason ?? 'Forbidden', message: verdict.message ?? 'denied' };
+    return { response, decision: 'denied', violated: verdict.violated, target: analysis.rule.id, patchOperations: 0 };
+  }
+  const patch = endpoint === 'mutate' ? patchOf(analysis) : [];
+  if (patch.length > 0) response.patch = patch;
+  return { response, decision: patch.length > 0 ? 'patched' : 'allowed', violated: verdict.violated, target: analysis.rule.id, patchOperations: patch.length };
+}

@@ -1,0 +1,66 @@
+// `fix FILE|-` and `check FILE|-`: the webhook's analysis on files, for pipelines before anything
+// reaches a cluster. fix prints the corrected YAML; both list every change and problem on stderr.
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import { analyzeManifest, ManifestError, type FileResult } from '../manifests/manifest-file.js';
+import { formatFinding } from '../engine/verdict.js';
+import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, UsageError } from './options.js';
+import type { CliIo } from './io.js';
+
+export const FIX_HELP = `Usage: calico-ipv6-webhook fix FILE|- [options]
+       calico-ipv6-webhook check FILE|- [options]
+
+fix prints every document of the multi-document YAML FILE (- for stdin) on stdout, the targets
+corrected and everything else unchanged, and lists each change and problem on stderr.
+check does the same analysis and prints only the list.
+Exit codes: fix 0 nothing rejected, 1 something rejected; check 0 every document already right,
+1 anything to change or rejected; 2 unusable input or usage.
+
+${CONFIG_HELP}`;
+
+function readInput(path: string, io: CliIo): string {
+  try {
+    return path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ManifestError(`cannot read ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`);
+  }
+}
+
+export interface Tally {
+  changes: number;
+  problems: number;
+}
+
+/** One line per finding, prefixed with what happened to it: the list fix and check print. */
+export function report(result: FileResult, mode: 'fix' | 'check', source: string, io: CliIo): Tally {
+  const tally: Tally = { changes: 0, problems: 0 };
+  for (const doc of result.documents) {
+    const a = doc.analysis;
+    if (!a) continue;
+    const where = `${source}: ${doc.label}`;
+    for (const f of a.mutation.changes) io.stderr(`${where}: ${mode === 'fix' ? 'fixed' : 'needs change'}: ${formatFinding(f)}`);
+    for (const f of [...a.mutation.malformed, ...a.validation.malformed, ...a.validation.problems]) io.stderr(`${where}: rejected: ${formatFinding(f)}`);
+    for (const w of [...a.mutation.warnings, ...a.validation.warnings]) io.stderr(`${where}: warning: ${w}`);
+    tally.changes += a.mutation.changes.length;
+    tally.problems += new Set([...a.mutation.malformed, ...a.validation.malformed].map((f) => `${f.rule}${f.path}`)).size + a.validation.problems.length;
+  }
+  return tally;
+}
+
+export function runFix(command: 'fix' | 'check', args: string[], io: CliIo): number {
+  const { values, positionals } = parse(args, CONFIG_FLAGS);
+  if (values.help) {
+    io.stdout(FIX_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin), got ${positionals.length}`);
+  const source = positionals[0] as string;
+  const config = loadConfig(configSource(values, io.env));
+  const result = analyzeManifest(readInput(source, io), config);
+  const tally = report(result, command, source === '-' ? '<stdin>' : source, io);
+  if (command === 'fix') io.stdoutRaw(result.fixedText);
+  const targets = result.documents.filter((d) => d.analysis).length;
+  io.stderr(`${source === '-' ? '<stdin>' : source}: ${targets} target object${targets === 1 ? '' : 's'}, ${tally.changes} change${tally.changes === 1 ? '' : 's'} ${command === 'fix' ? 'made' : 'needed'}, ${tally.problems} problem${tally.problems === 1 ? '' : 's'}`);
+  if (command === 'fix') return tally.problems > 0 ? 1 : 0;
+  return tally.problems > 0 || tally.changes > 0 ? 1 : 0;
+}

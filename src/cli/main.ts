@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// calico-ipv6-webhook: serve (default), fix, check. The command line is a thin door to the engine.
+import { ConfigError } from '../config/validate.js';
+import { ManifestError } from '../manifests/manifest-file.js';
+import { runFix } from './fix.js';
+import { processIo, type CliIo } from './io.js';
+import { UsageError } from './options.js';
+import { runServe } from './serve.js';
+
+const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|help] [options]
+
+  serve            run the admission webhook (default)
+  fix FILE|-       print the manifest corrected to the IPv6 settings; problems on stderr
+  check FILE|-     report what fix would change or reject; exit 1 if anything
+
+Run 'calico-ipv6-webhook COMMAND --help' for a command's options.`;
+
+type Command = (args: string[], io: CliIo) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: runServe,
+  fix: (args, io) => runFix('fix', args, io),
+  check: (args, io) => runFix('check', args, io),
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === 'help' || first === '--help' || first === '-h') {
+    io.stdout(HELP);
+    return 0;
+  }
+  const explicit = first !== undefined && !first.startsWith('-');
+  const name = explicit ? first : 'serve';
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    return await command(explicit ? rest : argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`calico-ipv6-webhook: ${error.message}\n\n${HELP}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof ManifestError) {
+      io.stderr(`calico-ipv6-webhook: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+// Run only as the program, not when imported by tests.
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/calico-ipv6-webhook')) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`calico-ipv6-webhook: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

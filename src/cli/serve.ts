@@ -1,0 +1,70 @@
+// `serve`: the webhook server, until SIGTERM or SIGINT ends it gracefully.
+import { createLogger } from '../observability/logger.js';
+import { startServer } from '../server/serve.js';
+import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
+import type { CliIo } from './io.js';
+
+export const SERVE_HELP = `Usage: calico-ipv6-webhook serve [options]
+
+Serves POST /mutate and /validate (AdmissionReview v1 and v1beta1), GET /healthz, /readyz and /metrics
+over HTTPS. With no --tls-cert it makes a self-signed CA and certificate and logs where the CA is.
+
+Server:
+  --port N                  port (default 8443)
+  --host ADDRESS            address to bind (default 127.0.0.1; in a cluster use ::)
+  --tls-cert FILE           serving certificate (PEM), reloaded when it changes
+  --tls-key FILE            its private key (PEM)
+  --client-ca FILE          require client certificates signed by this CA (the API server's)
+  --cert-dir DIR            where a self-signed certificate is written (default: a temp folder)
+  --shutdown-delay SECONDS  unready time before closing on SIGTERM (default 5)
+  --shutdown-timeout SECONDS time in-flight reviews get after that (default 10)
+  --log-level LEVEL         trace, debug, info, warn, error (default info)
+
+${CONFIG_HELP}`;
+
+const SERVE_FLAGS = {
+  ...CONFIG_FLAGS,
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'client-ca': { type: 'string' },
+  'cert-dir': { type: 'string' },
+  'shutdown-delay': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export async function runServe(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, SERVE_FLAGS, false);
+  if (values.help) {
+    io.stdout(SERVE_HELP);
+    return 0;
+  }
+  void positionals;
+  const cert = stringFlag(values, 'tls-cert');
+  const key = stringFlag(values, 'tls-key');
+  if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
+  const logger = createLogger({ level: stringFlag(values, 'log-level') });
+  const running = await startServer({
+    config: configSource(values, io.env),
+    port: numberFlag(values, 'port', 8443, 0, 65535),
+    host: stringFlag(values, 'host') ?? '127.0.0.1',
+    tls: cert && key ? { certPath: cert, keyPath: key, clientCaPath: stringFlag(values, 'client-ca') } : undefined,
+    selfSignedDir: stringFlag(values, 'cert-dir'),
+    shutdownDelaySeconds: numberFlag(values, 'shutdown-delay', 5, 0, 600),
+    shutdownTimeoutSeconds: numberFlag(values, 'shutdown-timeout', 10, 0, 600),
+    logger,
+  });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'signal received');
+      running.shutdown().then(() => resolve(0), (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

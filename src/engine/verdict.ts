@@ -1,0 +1,83 @@
+// What the webhook answers for an analysed object: one place that decides allowed, denied and warnings.
+import type { ValidationAction } from '../config/types.js';
+import { describeObject } from '../rules/k8s-object.js';
+import type { Finding } from '../rules/types.js';
+import type { Analysis } from './analyze.js';
+
+export interface Verdict {
+  allowed: boolean;
+  /** 403 for policy, 400 for an object the rules cannot read. */
+  code?: 400 | 403;
+  reason?: 'Forbidden' | 'BadRequest';
+  message?: string;
+  warnings: string[];
+  /** Finding.rule of every problem, for metrics. */
+  violated: string[];
+}
+
+/** Kubernetes cuts warnings over 256 characters; keep them whole by shortening them ourselves. */
+export const MAX_WARNING_LENGTH = 255;
+
+export function clipWarning(text: string): string {
+  return text.length <= MAX_WARNING_LENGTH ? text : `${text.slice(0, MAX_WARNING_LENGTH - 1)}…`;
+}
+
+export function formatFinding(f: Finding): string {
+  return `[${f.rule}] ${f.path}: found ${f.found}, expected ${f.expected}. Fix: ${f.fix}`;
+}
+
+interface Listed {
+  finding: Finding;
+  /** The mutation would have fixed it: the mutating webhook did not run. */
+  mutable: boolean;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}\u0000${f.path}\u0000${f.found}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function denial(analysis: Analysis, listed: Listed[], code: 400 | 403): string {
+  const what = describeObject(analysis.original);
+  const heading = code === 400
+    ? `calico-ipv6-webhook cannot read ${what} (${listed.length} problem${listed.length === 1 ? '' : 's'}):`
+    : `calico-ipv6-webhook: ${what} does not meet the IPv6 rules (${listed.length} problem${listed.length === 1 ? '' : 's'}):`;
+  const lines = listed.map((l, i) => `${i + 1}. ${formatFinding(l.finding)}${l.mutable ? ' (the mutating webhook makes this change; it is off or was bypassed)' : ''}`);
+  return [heading, ...lines].join('\n');
+}
+
+function decide(analysis: Analysis, listed: Listed[], malformed: Finding[], warnings: string[], action: ValidationAction): Verdict {
+  const violated = [...malformed, ...listed.map((l) => l.finding)].map((f) => f.rule);
+  if (malformed.length === 0 && listed.length === 0) return { allowed: true, warnings: warnings.map(clipWarning), violated };
+  if (action === 'warn') {
+    const asWarnings = [...malformed, ...listed.map((l) => l.finding)].map((f) => `would deny ${describeObject(analysis.original)}: ${formatFinding(f)}`);
+    return { allowed: true, warnings: [...warnings, ...asWarnings].map(clipWarning), violated };
+  }
+  if (malformed.length > 0) {
+    return { allowed: false, code: 400, reason: 'BadRequest', message: denial(analysis, malformed.map((finding) => ({ finding, mutable: false })), 400), warnings: warnings.map(clipWarning), violated };
+  }
+  return { allowed: false, code: 403, reason: 'Forbidden', message: denial(analysis, listed, 403), warnings: warnings.map(clipWarning), violated };
+}
+
+/** The mutating answer: the patch is built by the caller; only unreadable objects are refused here. */
+export function mutationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
+  return decide(analysis, [], dedupe(analysis.mutation.malformed), analysis.mutation.warnings, action);
+}
+
+/**
+ * The validating answer, on the object as it will be stored: what mutation would still change is a
+ * problem too (mutation was off or bypassed), listed with what it cannot fix at all.
+ */
+export function validationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
+  const listed: Listed[] = [
+    ...analysis.mutation.changes.map((finding) => ({ finding, mutable: true })),
+    ...analysis.validation.problems.map((finding) => ({ finding, mutable: false })),
+  ];
+  const malformed = dedupe([...analysis.mutation.malformed, ...analysis.validation.malformed]);
+  return decide(analysis, listed, malformed, analysis.validation.warnings, action);
+}

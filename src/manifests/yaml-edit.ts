@@ -1,0 +1,201 @@
+// Applies a JSON patch to one YAML document of a file as text edits, so that comments, quoting and
+// layout outside the changed fields stay byte for byte. Anything it cannot place safely falls back to
+// re-serializing that one document (the yaml library keeps comments there too).
+import { isMap, isScalar, isSeq, Scalar, type Document, type Node } from 'yaml';
+import type { PatchOperation } from '../patch/json-patch.js';
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+  /** Position of the op in the patch: edits at one offset keep the patch's order. */
+  order: number;
+}
+
+export class UnplaceableEdit extends Error {}
+
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function pathOf(doc: Document, segments: string[]): (string | number)[] {
+  const out: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  for (const segment of segments) {
+    const key = isSeq(node) && /^\d+$/.test(segment) ? Number(segment) : segment;
+    out.push(key);
+    node = isSeq(node) || isMap(node) ? node.get(key as never, true) : undefined;
+  }
+  return out;
+}
+
+function lineStart(src: string, offset: number): number {
+  return src.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function lineEndAfter(src: string, offset: number): number {
+  const nl = src.indexOf('\n', offset);
+  return nl < 0 ? src.length : nl + 1;
+}
+
+function columnOf(src: string, offset: number): number {
+  return offset - lineStart(src, offset);
+}
+
+// Block-context plain scalars: no spaces, no leading indicator (a leading - is fine when not `- `).
+const PLAIN_SAFE = /^(?:--?[A-Za-z]|[A-Za-z_/.])[A-Za-z0-9_./=:@[\],-]*$/;
+const AMBIGUOUS_PLAIN = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?[0-9.].*)$/i;
+
+/** A scalar in the style of the one it replaces; strings that would read as another type are quoted. */
+function renderScalar(value: unknown, like?: Scalar): string {
+  if (typeof value !== 'string') return JSON.stringify(value);
+  if (like?.type === Scalar.QUOTE_SINGLE && !value.includes('\n')) return `'${value.replace(/'/g, "''")}'`;
+  if (like?.type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
+  if (PLAIN_SAFE.test(value) && !AMBIGUOUS_PLAIN.test(value) && !value.includes(': ') && !value.includes(' #')) return value;
+  return JSON.stringify(value);
+}
+
+function renderBlockScalar(value: string, indent: string, folded: boolean): string {
+  const trailing = /\n*$/.exec(value)?.[0].length ?? 0;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const body = trailing === 0 ? value : value.slice(0, value.length - trailing);
+  const lines = body.split('\n').map((line) => (line === '' ? '' : `${indent}${line}`));
+  return `${folded ? '>' : '|'}${chomp}\n${lines.join('\n')}${trailing === 0 ? '' : '\n'.repeat(trailing - 1)}`;
+}
+
+/** Renders a value for a block context at `indent` (the column of the key or `- ` marker). */
+function renderBlockValue(value: unknown, indent: number): string {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ' []';
+    return `\n${value.map((item) => `${pad}- ${renderItemBody(item, indent + 2)}`).join('\n')}`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return ' {}';
+    return `\n${entries.map(([k, v]) => `${pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2)}`).join('\n')}`;
+  }
+  return ` ${renderScalar(value)}`;
+}
+
+/** The text after `- `: a mapping's first key stays on the marker's line. */
+function renderItemBody(item: unknown, indent: number): string {
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    const entries = Object.entries(item);
+    if (entries.length === 0) return '{}';
+    const pad = ' '.repeat(indent);
+    return entries.map(([k, v], i) => `${i === 0 ? '' : pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2)}`).join('\n');
+  }
+  if (Array.isArray(item)) throw new UnplaceableEdit('nested list');
+  return renderScalar(item);
+}
+
+function range(node: Node): [number, number, number] {
+  const r = node.range;
+  if (!r) throw new UnplaceableEdit('node without position');
+  return r;
+}
+
+function editFor(src: string, doc: Document, op: PatchOperation, order: number): TextEdit {
+  const segments = pointerSegments(op.path);
+  const path = pathOf(doc, segments);
+  const parentPath = path.slice(0, -1);
+  const last = path[path.length - 1];
+  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (op.op === 'replace') {
+    const node = doc.getIn(path, true);
+    if (!isScalar(node)) throw new UnplaceableEdit('replace of a collection');
+    const [start, valueEnd] = range(node);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      if (typeof op.value !== 'string') throw new UnplaceableEdit('block scalar becomes a non-string');
+      const firstContent = src.slice(lineEndAfter(src, start), valueEnd).split('\n').find((l) => l.trim() !== '') ?? '';
+      const indent = /^ */.exec(firstContent)?.[0] ?? '  ';
+      // The block's range runs to the start of the next line; keep that newline out of the edit.
+      const end = src[valueEnd - 1] === '\n' ? valueEnd - 1 : valueEnd;
+      return { start, end, text: renderBlockScalar(op.value, indent, node.type === Scalar.BLOCK_FOLDED).replace(/\n$/, ''), order };
+    }
+    return { start, end: valueEnd, text: renderScalar(op.value, node), order };
+  }
+  if (op.op === 'add') {
+    if (isSeq(parent)) {
+      if (parent.flow) throw new UnplaceableEdit('flow sequence');
+      const index = last === '-' ? parent.items.length : Number(last);
+      // Consecutive appends name indices past the current end; an insert before the end is not placed.
+      if (index < parent.items.length) throw new UnplaceableEdit('insert in the middle of a list');
+      const lastItem = parent.items[parent.items.length - 1] as Node | undefined;
+      if (!lastItem) throw new UnplaceableEdit('empty list');
+      const itemStart = range(lastItem)[0];
+      // The item's `- ` marker is on its first line, before the value (which may itself start with -).
+      const prefixText = src.slice(lineStart(src, itemStart), itemStart);
+      const marker = /^(\s*)- /.exec(prefixText);
+      if (!marker) throw new UnplaceableEdit('list item marker not found');
+      const column = (marker[1] ?? '').length;
+      const at = lineEndAfter(src, range(lastItem)[1] - 1);
+      const prefix = at === src.length && !src.endsWith('\n') ? '\n' : '';
+      // Items appended at one place must come out in list order, whatever order the patch lists them in.
+      return { start: at, end: at, text: `${prefix}${' '.repeat(column)}- ${renderItemBody(op.value, column + 2)}\n`, order: index };
+    }
+    if (isMap(parent)) {
+      if (parent.flow) throw new UnplaceableEdit('flow mapping');
+      const pairs = parent.items;
+      const lastPair = pairs[pairs.length - 1];
+      const firstKey = pairs[0]?.key as Node | undefined;
+      if (!lastPair || !firstKey) throw new UnplaceableEdit('empty mapping');
+      const column = columnOf(src, range(firstKey)[0]);
+      const lastNode = (lastPair.value ?? lastPair.key) as Node;
+      const at = lineEndAfter(src, range(lastNode)[1] - 1);
+      const prefix = at === src.length && !src.endsWith('\n') ? '\n' : '';
+      return { start: at, end: at, text: `${prefix}${' '.repeat(column)}${renderScalar(String(last))}:${renderBlockValue(op.value, column + 2)}\n`, order };
+    }
+    throw new UnplaceableEdit('add under a scalar');
+  }
+  if (op.op === 'remove' && isSeq(parent) && !parent.flow) {
+    const node = doc.getIn(path, true) as Node | undefined;
+    if (!node) throw new UnplaceableEdit('remove of a missing item');
+    const [start, valueEnd] = range(node);
+    const from = lineStart(src, start);
+    if (src.slice(from, start).trim() !== '-') throw new UnplaceableEdit('item shares its line');
+    return { start: from, end: lineEndAfter(src, valueEnd - 1), text: '', order };
+  }
+  throw new UnplaceableEdit(`${op.op} is not placed as text`);
+}
+
+/** Text edits for one document's patch (offsets in the whole source), or undefined when not placeable. */
+export function documentEdits(src: string, doc: Document, patch: readonly PatchOperation[]): TextEdit[] | undefined {
+  try {
+    return patch.map((op, order) => editFor(src, doc, op, order));
+  } catch (error) {
+    if (error instanceof UnplaceableEdit) return undefined;
+    throw error;
+  }
+}
+
+/** Applies edits made against one source text, last offset first so earlier offsets stay true. */
+export function applyTextEdits(src: string, edits: readonly TextEdit[]): string {
+  let out = src;
+  for (const edit of [...edits].sort((a, b) => b.start - a.start || b.order - a.order)) {
+    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  }
+  return out;
+}
+
+/** The fallback: the patch applied through the yaml library's own model, keeping the document's comments. */
+export function patchedDocumentText(doc: Document, patch: readonly PatchOperation[]): string {
+  const copy = doc.clone();
+  for (const op of patch) {
+    const path = pathOf(copy, pointerSegments(op.path));
+    if (op.op === 'remove') copy.deleteIn(path);
+    else if (op.op === 'add' && typeof path[path.length - 1] === 'number') {
+      const seq = copy.getIn(path.slice(0, -1), true);
+      if (isSeq(seq)) seq.items.splice(path[path.length - 1] as number, 0, copy.createNode(op.value));
+    } else if (op.op === 'add' && path[path.length - 1] === '-') {
+      const seq = copy.getIn(path.slice(0, -1), true);
+      if (isSeq(seq)) seq.items.push(copy.createNode(op.value));
+    } else if (op.op === 'add' || op.op === 'replace') {
+      const existing = copy.getIn(path, true);
+      if (isScalar(existing) && typeof op.value !== 'object') existing.value = op.value;
+      else copy.setIn(path, copy.createNode(op.value));
+    }
+  }
+  return copy.toString();
+}

@@ -1,0 +1,77 @@
+// IPv6 address and CIDR helpers on top of ipaddr.js, so every rule parses and compares addresses one way.
+import ipaddr from 'ipaddr.js';
+
+export interface Ipv6Cidr {
+  address: ipaddr.IPv6;
+  prefix: number;
+  /** Canonical text (RFC 5952 compressed), e.g. fd20::/112. */
+  text: string;
+}
+
+export type CidrParse = { ok: true; cidr: Ipv6Cidr } | { ok: false; reason: string };
+
+/** Parses an IPv6 CIDR strictly: IPv6 only, host bits zero. */
+export function parseIpv6Cidr(value: string): CidrParse {
+  const text = value.trim();
+  if (!text.includes('/')) return { ok: false, reason: 'is not a CIDR (no /prefix)' };
+  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    parsed = ipaddr.parseCIDR(text);
+  } catch {
+    return { ok: false, reason: 'is not a valid CIDR' };
+  }
+  const [address, prefix] = parsed;
+  if (address.kind() !== 'ipv6') return { ok: false, reason: 'is an IPv4 CIDR, not IPv6' };
+  const v6 = address as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return { ok: false, reason: 'is an IPv4-mapped range, not IPv6' };
+  const network = ipaddr.IPv6.networkAddressFromCIDR(text);
+  if (network.toNormalizedString() !== v6.toNormalizedString()) {
+    return { ok: false, reason: `has host bits set (the network is ${network.toString()}/${prefix})` };
+  }
+  return { ok: true, cidr: { address: v6, prefix, text: `${v6.toString()}/${prefix}` } };
+}
+
+export function parseIpv6Address(value: string): ipaddr.IPv6 | undefined {
+  if (!ipaddr.IPv6.isValid(value)) return undefined;
+  const address = ipaddr.IPv6.parse(value);
+  return address.isIPv4MappedAddress() ? undefined : address;
+}
+
+export function isIpv4Address(value: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(value);
+}
+
+export function isIpv4Cidr(value: string): boolean {
+  try {
+    const [address] = ipaddr.parseCIDR(value.trim());
+    return address.kind() === 'ipv4';
+  } catch {
+    return false;
+  }
+}
+
+/** True when inner lies entirely inside outer. */
+export function cidrContains(outer: Ipv6Cidr, inner: Ipv6Cidr): boolean {
+  return inner.prefix >= outer.prefix && inner.address.match(outer.address, outer.prefix);
+}
+
+export function cidrEquals(a: Ipv6Cidr, b: Ipv6Cidr): boolean {
+  return a.prefix === b.prefix && a.address.toNormalizedString() === b.address.toNormalizedString();
+}
+
+export function addressInCidr(address: ipaddr.IPv6, cidr: Ipv6Cidr): boolean {
+  return address.match(cidr.address, cidr.prefix);
+}
+
+/** Ranges Calico refuses for a pool: link-local, multicast, loopback. */
+export function reservedRangeOf(cidr: Ipv6Cidr): string | undefined {
+  const range = cidr.address.range();
+  if (range === 'linkLocal') return 'link-local (fe80::/10)';
+  if (range === 'multicast') return 'multicast (ff00::/8)';
+  if (range === 'loopback') return 'loopback (::1)';
+  return undefined;
+}
+
+export function sameAddress(a: ipaddr.IPv6, b: ipaddr.IPv6): boolean {
+  return a.toNormalizedString() === b.toNormalizedString();
+}

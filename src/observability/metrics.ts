@@ -1,0 +1,52 @@
+// Prometheus metrics on a registry of the server's own, so several servers (tests) never share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class WebhookMetrics {
+  readonly registry = new Registry();
+
+  readonly reviews = new Counter({
+    name: 'calico_ipv6_webhook_reviews_total',
+    help: 'Admission reviews answered, by endpoint, object kind, operation and decision (allowed, patched, denied, error).',
+    labelNames: ['endpoint', 'kind', 'operation', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  readonly duration = new Histogram({
+    name: 'calico_ipv6_webhook_review_duration_seconds',
+    help: 'Time from a parsed request to its answer, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+
+  readonly rejections = new Counter({
+    name: 'calico_ipv6_webhook_rejections_total',
+    help: 'Problems that denied (or, with validationAction warn, would have denied) a review, by rule.',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly badRequests = new Counter({
+    name: 'calico_ipv6_webhook_bad_requests_total',
+    help: 'Requests refused before review: malformed body (400), too large (413), wrong content type (415).',
+    labelNames: ['endpoint', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reloads = new Counter({
+    name: 'calico_ipv6_webhook_reloads_total',
+    help: 'Reloads of the configuration file and of the TLS certificate, by what and result.',
+    labelNames: ['what', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ready = new Gauge({
+    name: 'calico_ipv6_webhook_ready',
+    help: '1 while the server reports ready.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'calico_ipv6_webhook_' });
+  }
+}

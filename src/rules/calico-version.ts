@@ -1,0 +1,81 @@
+// Which Calico release a manifest runs, and what each release supports for IPv6.
+import { atLeast, formatVersion, parseImage, parseVersion, version, type Version } from './versions.js';
+import type { RuleContext } from './types.js';
+
+/** First calico/node release with each capability the rules depend on. */
+export const CALICO_FEATURES = {
+  /** IP=none (IPv6-only nodes). */
+  ipNone: version(3, 2, 0),
+  /** CALICO_IPV6POOL_BLOCK_SIZE; before it the pool must be /122 or larger. */
+  poolBlockSize: version(3, 3, 0),
+  /** CALICO_ROUTER_ID=hash. */
+  routerIdHash: version(3, 6, 2),
+  /** Router-ID hashing that cannot land in the multicast range. */
+  routerIdHashSafe: version(3, 25, 0),
+  /** host-local `usePodCidrIPv6`. */
+  usePodCidrIPv6: version(3, 22, 0),
+  /** IPv6 over VXLAN (CALICO_IPV6POOL_VXLAN, calico_backend vxlan for IPv6). */
+  vxlanIPv6: version(3, 23, 0),
+  /** CALICO_IPV4POOL_CIDR=none. */
+  ipv4PoolNone: version(3, 29, 0),
+} as const satisfies Record<string, Version>;
+
+/** Treated as newer than any release: `master`, `latest` and their arch variants are development builds. */
+export const NEWEST: Version = version(99, 0, 0);
+
+export interface ResolvedVersion {
+  version: Version;
+  /** How it was found, for messages: `image tag v3.24.0`, `calicoVersion`, ... */
+  source: string;
+  /** Set when the version was assumed rather than read. */
+  warning?: string;
+}
+
+const DEVELOPMENT_TAGS = /^(master|latest|main)(-[a-z0-9]+)?$/;
+
+/** The version a calico/node (or cni) image tag names, if it names one. */
+export function versionFromImage(image: string): Version | 'newest' | undefined {
+  const ref = parseImage(image);
+  if (ref.tag === undefined) return undefined;
+  if (DEVELOPMENT_TAGS.test(ref.tag)) return 'newest';
+  const releaseBranch = /^release-(v\d+\.\d+)/.exec(ref.tag);
+  return parseVersion(releaseBranch?.[1] ?? ref.tag.replace(/-(amd64|arm64|ppc64le|s390x)$/, ''));
+}
+
+/**
+ * The image tag wins when it is readable; a digest or unknown tag falls back to the configured
+ * calicoVersion, then to a version known from elsewhere, then to the newest, each with a warning.
+ */
+export function resolveCalicoVersion(image: unknown, ctx: RuleContext): ResolvedVersion {
+  if (typeof image === 'string') {
+    const fromTag = versionFromImage(image);
+    if (fromTag === 'newest') return { version: NEWEST, source: `image ${image} (development tag, treated as newest)` };
+    if (fromTag) return { version: fromTag, source: `image tag ${formatVersion(fromTag)}` };
+  }
+  return assumedCalicoVersion(ctx, typeof image === 'string' ? `the image ${image} names no version` : 'no calico/node image');
+}
+
+export function assumedCalicoVersion(ctx: RuleContext, why: string): ResolvedVersion {
+  const configured = ctx.config.calicoVersion;
+  if (configured) {
+    return { version: configured, source: 'calicoVersion', warning: `${why}; assuming Calico ${formatVersion(configured)} from calicoVersion` };
+  }
+  if (ctx.calicoVersionHint) {
+    const hint = ctx.calicoVersionHint;
+    return { version: hint, source: 'calico/node image', warning: `${why}; assuming Calico ${formatVersion(hint)} from the calico/node image` };
+  }
+  return { version: NEWEST, source: 'assumed newest', warning: `${why}; assuming a current Calico release (set calicoVersion to be exact)` };
+}
+
+/** The Calico version for objects that carry no image (calico-config): configuration first, then a hint. */
+export function knownCalicoVersion(ctx: RuleContext): Version | undefined {
+  return ctx.config.calicoVersion ?? ctx.calicoVersionHint;
+}
+
+export function supports(v: Version, feature: keyof typeof CALICO_FEATURES): boolean {
+  return atLeast(v, CALICO_FEATURES[feature]);
+}
+
+export function describeVersion(v: Version): string {
+  return v === NEWEST || v.major >= 99 ? 'a development build' : formatVersion(v);
+}

@@ -1,0 +1,128 @@
+// The CNI network config template stored in calico-config: JSON with placeholders, some unquoted
+// (`"mtu": __CNI_MTU__`), so it is parsed tolerantly and edited in place, every other byte kept.
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+
+const PLACEHOLDER = /__[A-Z0-9_]+__/y;
+
+/**
+ * Replaces each unquoted placeholder with a number of the same length, so the text parses as JSON
+ * and every offset in it still points at the same byte of the original.
+ */
+export function neutralizePlaceholders(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (inString) {
+      out += ch;
+      if (ch === '\\') {
+        out += text[i + 1] ?? '';
+        i++;
+      } else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      out += ch;
+      continue;
+    }
+    PLACEHOLDER.lastIndex = i;
+    const match = PLACEHOLDER.exec(text);
+    if (match) {
+      out += `1${'0'.repeat(match[0].length - 1)}`;
+      i += match[0].length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+export interface TemplatePosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+export type TemplateParse =
+  | { ok: true; template: CniTemplate }
+  | { ok: false; reason: string; position: TemplatePosition };
+
+export function positionAt(text: string, offset: number): TemplatePosition {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { offset, line, column: offset - before.lastIndexOf('\n') };
+}
+
+export interface IpamSection {
+  /** JSON path of the ipam object inside the template. */
+  path: JSONPath;
+  /** Where it is, for messages: `plugins[0].ipam`. */
+  label: string;
+  value: Record<string, unknown>;
+}
+
+export class CniTemplate {
+  private constructor(
+    readonly text: string,
+    private readonly root: Node,
+  ) {}
+
+  static parse(text: string): TemplateParse {
+    const errors: ParseError[] = [];
+    const root = parseTree(neutralizePlaceholders(text), errors, { allowTrailingComma: false, disallowComments: true });
+    const first = errors[0];
+    if (first || !root) {
+      const offset = first?.offset ?? 0;
+      return { ok: false, reason: first ? printParseErrorCode(first.error) : 'empty template', position: positionAt(text, offset) };
+    }
+    if (root.type !== 'object') return { ok: false, reason: 'the template is not a JSON object', position: positionAt(text, root.offset) };
+    return { ok: true, template: new CniTemplate(text, root) };
+  }
+
+  /** ipam objects in every shape Calico has shipped: single plugin, conflist plugins, flannel delegate. */
+  ipamSections(): IpamSection[] {
+    const candidates: JSONPath[] = [['ipam'], ['delegate', 'ipam']];
+    const plugins = findNodeAtLocation(this.root, ['plugins']);
+    if (plugins?.type === 'array') {
+      plugins.children?.forEach((_, index) => candidates.push(['plugins', index, 'ipam'], ['plugins', index, 'delegate', 'ipam']));
+    }
+    const out: IpamSection[] = [];
+    for (const path of candidates) {
+      const node = findNodeAtLocation(this.root, path);
+      if (node?.type !== 'object') continue;
+      out.push({ path, label: path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, ''), value: getNodeValue(node) as Record<string, unknown> });
+    }
+    return out;
+  }
+
+  /**
+   * Sets one property of an object: replaces just the value's bytes, or inserts one member after the
+   * last, on its own line with its siblings' indentation, so the edit reads as if written by hand.
+   */
+  withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
+    const object = findNodeAtLocation(this.root, objectPath);
+    if (object?.type !== 'object') throw new Error(`no object at ${JSON.stringify(objectPath)} in the CNI template`);
+    const json = JSON.stringify(value);
+    const existing = findNodeAtLocation(object, [key]);
+    let text: string;
+    if (existing) {
+      text = this.text.slice(0, existing.offset) + json + this.text.slice(existing.offset + existing.length);
+    } else {
+      const last = object.children?.[object.children.length - 1];
+      if (last) {
+        const end = last.offset + last.length;
+        const lineStart = this.text.lastIndexOf('\n', last.offset - 1) + 1;
+        const indent = /^[ \t]*/.exec(this.text.slice(lineStart))?.[0] ?? '';
+        const eol = this.text.includes('\r\n') ? '\r\n' : '\n';
+        text = `${this.text.slice(0, end)},${eol}${indent}${JSON.stringify(key)}: ${json}${this.text.slice(end)}`;
+      } else {
+        const open = object.offset + 1;
+        text = `${this.text.slice(0, open)}${JSON.stringify(key)}: ${json}${this.text.slice(open)}`;
+      }
+    }
+    const parsed = CniTemplate.parse(text);
+    if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
+    return parsed.template;
+  }
+}

@@ -1,0 +1,90 @@
+// kube-dns Service (DESIGN 3.4): its clusterIP is the kubelet's --cluster-dns, and it is immutable.
+import { hasKindAndName, isRecord } from './k8s-object.js';
+import { parseIpv6Address, sameAddress } from '../net/cidr.js';
+import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+
+const RULE = 'kube-dns-service';
+
+/** kubeadm names CoreDNS's Service kube-dns too; its label tells them apart, and no kube-dns rule applies to it. */
+function isCoreDns(object: KubeObject): boolean {
+  return object.metadata?.labels?.['kubernetes.io/name'] === 'CoreDNS';
+}
+
+function specOf(object: KubeObject, report: Report): Record<string, unknown> | undefined {
+  if (object.spec === undefined) return undefined;
+  if (!isRecord(object.spec)) {
+    report.malform({ rule: `${RULE}/shape`, path: 'spec', found: typeof object.spec, expected: 'a mapping', fix: 'write spec as a mapping' });
+    return undefined;
+  }
+  return object.spec;
+}
+
+function isClusterDns(value: unknown, ctx: RuleContext): boolean {
+  const address = typeof value === 'string' ? parseIpv6Address(value) : undefined;
+  return address !== undefined && sameAddress(address, ctx.config.clusterDNS);
+}
+
+/** ipFamilies the mode allows, with IPv6 first because the clusterIP is IPv6. */
+function expectedFamilies(current: unknown, ctx: RuleContext): string[] {
+  if (ctx.config.mode === 'ipv6-only' || !Array.isArray(current)) return ['IPv6'];
+  return ['IPv6', ...current.filter((f) => f !== 'IPv6' && typeof f === 'string')];
+}
+
+function familiesFit(current: unknown, ctx: RuleContext): boolean {
+  return !Array.isArray(current) || JSON.stringify(current) === JSON.stringify(expectedFamilies(current, ctx));
+}
+
+function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
+  // On UPDATE clusterIP is immutable: nothing can be fixed, validation explains.
+  if (isCoreDns(object) || ctx.operation !== 'CREATE') return;
+  const spec = specOf(object, report) ?? (object.spec === undefined ? (object.spec = {}) : undefined);
+  if (!spec) return;
+  const dns = ctx.config.clusterDNS.toString();
+  if (!isClusterDns(spec.clusterIP, ctx)) {
+    report.change({ rule: `${RULE}/cluster-ip`, path: 'spec.clusterIP', found: shown(spec.clusterIP), expected: shown(dns),
+      fix: "the kube-dns Service must answer at the kubelet's --cluster-dns address" });
+    report.warn(`kube-dns Service: clusterIP ${spec.clusterIP === undefined ? '(none)' : String(spec.clusterIP)} replaced by ${dns}, the kubelet's --cluster-dns`);
+    spec.clusterIP = dns;
+  }
+  if (Array.isArray(spec.clusterIPs) && !(spec.clusterIPs.length >= 1 && isClusterDns(spec.clusterIPs[0], ctx) && (ctx.config.mode === 'dual-stack' || spec.clusterIPs.length === 1))) {
+    report.change({ rule: `${RULE}/cluster-ip`, path: 'spec.clusterIPs', found: shown(spec.clusterIPs), expected: shown([dns]), fix: 'clusterIPs[0] must equal clusterIP' });
+    spec.clusterIPs = [dns];
+  }
+  if (!familiesFit(spec.ipFamilies, ctx)) {
+    const families = expectedFamilies(spec.ipFamilies, ctx);
+    report.change({ rule: `${RULE}/ip-families`, path: 'spec.ipFamilies', found: shown(spec.ipFamilies), expected: shown(families), fix: `the cluster DNS address is IPv6 (${ctx.config.mode})` });
+    spec.ipFamilies = families;
+  }
+}
+
+function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
+  if (isCoreDns(object)) return;
+  const spec = specOf(object, report);
+  if (!spec) return;
+  const dns = ctx.config.clusterDNS.toString();
+  if (ctx.operation === 'UPDATE') {
+    const oldSpec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : {};
+    // A PUT may omit clusterIP; the API server then keeps the stored one.
+    const clusterIP = spec.clusterIP ?? oldSpec.clusterIP;
+    if (!isClusterDns(clusterIP, ctx)) {
+      report.problem({ rule: `${RULE}/cluster-ip-immutable`, path: 'spec.clusterIP', found: shown(clusterIP), expected: shown(dns),
+        fix: `clusterIP is immutable, so the Service must be recreated: kubectl delete service -n ${object.metadata?.namespace ?? 'kube-system'} kube-dns, then apply it again (the webhook sets ${dns})` });
+    }
+    if (!familiesFit(spec.ipFamilies, ctx)) {
+      report.problem({ rule: `${RULE}/ip-families`, path: 'spec.ipFamilies', found: shown(spec.ipFamilies), expected: shown(expectedFamilies(spec.ipFamilies, ctx)),
+        fix: 'ipFamilies cannot change in place; recreate the Service' });
+    }
+  }
+  if (ctx.config.mode === 'ipv6-only' && spec.ipFamilyPolicy === 'RequireDualStack') {
+    report.problem({ rule: `${RULE}/ip-family-policy`, path: 'spec.ipFamilyPolicy', found: shown(spec.ipFamilyPolicy), expected: '"SingleStack" or absent',
+      fix: 'an IPv6-only cluster has no IPv4 service range; remove ipFamilyPolicy or set SingleStack' });
+  }
+}
+
+export const kubeDnsServiceRule: TargetRule = {
+  id: RULE,
+  description: "kube-dns Service: clusterIP equals the kubelet's --cluster-dns (set on CREATE, immutable on UPDATE), IPv6 families",
+  matches: (object) => hasKindAndName(object, 'Service', ['kube-dns']),
+  mutate,
+  validate,
+};

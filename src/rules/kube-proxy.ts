@@ -1,0 +1,44 @@
+// kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
+import { parse as parseYaml } from 'yaml';
+import { hasKindAndName, isRecord } from './k8s-object.js';
+import { cidrEquals, parseIpv6Cidr } from '../net/cidr.js';
+import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+
+const RULE = 'kube-proxy';
+const KEY = 'config.conf';
+
+/** Checked, not rewritten: kube-proxy's settings describe the cluster, so a mismatch is the operator's call. */
+function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
+  const text = isRecord(object.data) ? object.data[KEY] : undefined;
+  if (typeof text !== 'string') return;
+  let config: unknown;
+  try {
+    config = parseYaml(text);
+  } catch (error) {
+    report.malform({ rule: `${RULE}/shape`, path: `data.${KEY}`, found: `unparseable YAML (${(error as Error).message.split('\n')[0]})`, expected: 'a KubeProxyConfiguration', fix: 'correct the YAML' });
+    return;
+  }
+  if (!isRecord(config)) return;
+  const pod = ctx.config.podCIDR;
+  const clusterCIDR = typeof config.clusterCIDR === 'string' ? config.clusterCIDR : '';
+  const parts = clusterCIDR.split(',').map((p) => p.trim()).filter(Boolean);
+  const v6 = parts.map((p) => parseIpv6Cidr(p)).filter((p) => p.ok);
+  const matches = v6.some((p) => p.ok && cidrEquals(p.cidr, pod));
+  const shapeOk = ctx.config.mode === 'ipv6-only' ? parts.length === 1 : parts.length <= 2;
+  if (!matches || !shapeOk) {
+    report.problem({ rule: `${RULE}/cluster-cidr`, path: `data.${KEY} clusterCIDR`, found: shown(config.clusterCIDR),
+      expected: ctx.config.mode === 'ipv6-only' ? shown(pod.text) : `a list holding ${pod.text}`,
+      fix: `set clusterCIDR to ${ctx.config.mode === 'ipv6-only' ? pod.text : `"<IPv4 CIDR>,${pod.text}"`}, the same as kube-controller-manager --cluster-cidr and CALICO_IPV6POOL_CIDR` });
+  }
+  if (config.bindAddress !== '::' && ctx.config.mode === 'ipv6-only') {
+    report.warn(`kube-proxy: bindAddress is ${shown(config.bindAddress)}; the guide sets it to "::" in an IPv6-only cluster`);
+  }
+}
+
+export const kubeProxyRule: TargetRule = {
+  id: RULE,
+  description: 'kube-proxy ConfigMap (config.conf): clusterCIDR equals podCIDR, bindAddress ::',
+  matches: (object) => hasKindAndName(object, 'ConfigMap', ['kube-proxy']),
+  mutate: () => undefined,
+  validate,
+};

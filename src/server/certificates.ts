@@ -1,0 +1,112 @@
+// X.509 for the server: a throwaway CA and serving certificate when none is given, so `serve` works at
+// once. ECDSA P-256 through WebCrypto (@peculiar/x509): fast to generate, accepted by Go's TLS stack.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { webcrypto } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const DAY_MS = 86_400_000;
+
+export interface CertificateAuthority {
+  certPem: string;
+  keys: CryptoKeyPair;
+  cert: x509.X509Certificate;
+}
+
+export interface IssuedCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+function serial(): string {
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+}
+
+async function keyPair(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+async function privateKeyPem(key: CryptoKey): Promise<string> {
+  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+export async function createCertificateAuthority(commonName: string, days = 365): Promise<CertificateAuthority> {
+  const keys = await keyPair();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${commonName}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + days * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keys, cert };
+}
+
+export interface SubjectNames {
+  commonName: string;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  /** Client certificates (e.g. the API server's identity) instead of serving ones. */
+  client?: boolean;
+  organization?: string;
+  days?: number;
+}
+
+export async function issueCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
+  const keys = await keyPair();
+  const names = [...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${subject.commonName}${subject.organization ? `, O=${subject.organization}` : ''}`,
+    issuer: ca.cert.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + (subject.days ?? 365) * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([subject.client ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth]),
+      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+export interface WrittenServingFiles {
+  caPath: string;
+  certPath: string;
+  keyPath: string;
+  caPem: string;
+}
+
+/** A CA and a serving certificate for localhost, 127.0.0.1 and ::1, written as PEM files into dir. */
+export async function writeSelfSignedServing(dir: string, extra: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Promise<WrittenServingFiles> {
+  const ca = await createCertificateAuthority('calico-ipv6-webhook self-signed CA');
+  const serving = await issueCertificate(ca, {
+    commonName: 'calico-ipv6-webhook',
+    dnsNames: ['localhost', ...(extra.dnsNames ?? [])],
+    ipAddresses: ['127.0.0.1', '::1', ...(extra.ipAddresses ?? [])],
+  });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = { caPath: join(dir, 'ca.crt'), certPath: join(dir, 'tls.crt'), keyPath: join(dir, 'tls.key') };
+  writeFileSync(files.caPath, ca.certPem);
+  writeFileSync(files.certPath, serving.certPem);
+  writeFileSync(files.keyPath, serving.keyPem, { mode: 0o600 });
+  return { ...files, caPem: ca.certPem };
+}

@@ -1,0 +1,151 @@
+// Runs the webhook: configuration, TLS (given or self-signed), the HTTPS server, reloads, and a
+// graceful shutdown that turns unready first, finishes in-flight reviews, then closes.
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigStore } from '../config/store.js';
+import type { ConfigSource } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import { WebhookMetrics } from '../observability/metrics.js';
+import { createApp } from './app.js';
+import { MIN_TLS_VERSION, TlsReloader, type TlsFiles } from './tls-files.js';
+import { writeSelfSignedServing } from './certificates.js';
+import type { ClusterView } from '../admission/handler.js';
+
+export interface ServeOptions {
+  config: ConfigSource;
+  port: number;
+  host: string;
+  tls?: TlsFiles | undefined;
+  /** Where a self-signed CA and certificate are written when no TLS files are given. */
+  selfSignedDir?: string | undefined;
+  /** Seconds between turning unready and refusing new connections, so endpoints drop this pod first. */
+  shutdownDelaySeconds: number;
+  /** Seconds in-flight requests get to finish once the listener is closed. */
+  shutdownTimeoutSeconds: number;
+  reloadIntervalMs?: number;
+  logger: Logger;
+  metrics?: WebhookMetrics;
+  cluster?: ClusterView;
+  /** Extra readiness conditions and details (e.g. cluster discovery). */
+  readinessExtra?: { notReadyReasons(): string[]; details(): string[] };
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Set when the server made its own certificate: the CA to trust. */
+  caPath: string | undefined;
+  configStore: ConfigStore;
+  tls: TlsReloader;
+  metrics: WebhookMetrics;
+  /** Graceful: unready, wait the delay, stop accepting, let in-flight finish, close. */
+  shutdown(): Promise<void>;
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const metrics = options.metrics ?? new WebhookMetrics();
+  const configStore = new ConfigStore(options.config);
+  configStore.on('reloaded', () => {
+    metrics.reloads.inc({ what: 'config', result: 'ok' });
+    logger.info({ file: options.config.file }, 'configuration reloaded');
+  });
+  configStore.on('error', (error) => {
+    metrics.reloads.inc({ what: 'config', result: 'error' });
+    logger.error({ file: options.config.file, error: error.message }, 'configuration reload failed; keeping the previous one');
+  });
+
+  let caPath: string | undefined;
+  let tlsFiles = options.tls;
+  if (!tlsFiles) {
+    const dir = options.selfSignedDir ?? join(tmpdir(), 'calico-ipv6-webhook');
+    const written = await writeSelfSignedServing(dir);
+    tlsFiles = { certPath: written.certPath, keyPath: written.keyPath };
+    caPath = written.caPath;
+    logger.info({ caPath, certPath: written.certPath }, `no --tls-cert given: serving a self-signed certificate; trust the CA at ${caPath}`);
+  }
+  const tls = new TlsReloader(tlsFiles);
+
+  let shuttingDown = false;
+  const app = createApp({
+    config: () => configStore.current,
+    logger,
+    metrics,
+    cluster: options.cluster,
+    readiness: {
+      notReadyReasons: () => [...(shuttingDown ? ['shutting down'] : []), ...(options.readinessExtra?.notReadyReasons() ?? [])],
+      details: () => options.readinessExtra?.details() ?? [],
+    },
+  });
+  const server = createServer({
+    ...tls.options,
+    minVersion: MIN_TLS_VERSION,
+    requestCert: Boolean(tlsFiles.clientCaPath),
+    rejectUnauthorized: Boolean(tlsFiles.clientCaPath),
+  }, (req, res) => {
+    // Keep-alive connections would outlive the shutdown; ask clients to reconnect elsewhere.
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    app(req, res);
+  });
+  // Slow senders cannot hold a socket forever; the API server sends a whole review at once.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 30_000;
+  server.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
+
+  tls.on('reloaded', (secure) => {
+    server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION });
+    metrics.reloads.inc({ what: 'tls', result: 'ok' });
+    logger.info({ certPath: tlsFiles.certPath }, 'TLS certificate reloaded');
+  });
+  tls.on('error', (error) => {
+    metrics.reloads.inc({ what: 'tls', result: 'error' });
+    logger.warn({ certPath: tlsFiles.certPath, error: error.message }, 'TLS reload failed; serving the previous certificate');
+  });
+  configStore.watch(options.reloadIntervalMs);
+  tls.watch(options.reloadIntervalMs);
+
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  metrics.ready.set(1);
+  logger.info({ url, config: options.config.file ?? '(embedded default)', mode: configStore.current.mode, podCIDR: configStore.current.podCIDR.text }, 'calico-ipv6-webhook serving');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      metrics.ready.set(0);
+      logger.info({ delaySeconds: options.shutdownDelaySeconds }, 'shutting down: readiness is now false');
+      await new Promise((resolve) => setTimeout(resolve, options.shutdownDelaySeconds * 1000));
+      configStore.close();
+      tls.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutSeconds * 1000);
+      await closed;
+      clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      logger.info('shut down');
+    })();
+    return closing;
+  };
+
+  return { server, port, url, caPath, configStore, tls, metrics, shutdown };
+}

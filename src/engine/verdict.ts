@@ -64,9 +64,13 @@ function decide(analysis: Analysis, listed: Listed[], malformed: Finding[], warn
   return { allowed: false, code: 403, reason: 'Forbidden', message: denial(analysis, listed, 403), warnings: warnings.map(clipWarning), violated };
 }
 
-/** The mutating answer: the patch is built by the caller; only unreadable objects are refused here. */
+/**
+ * The mutating answer: the patch is built by the caller; refused here are unreadable objects and what
+ * a rule refused during mutation (changes the API server would reject before validation runs).
+ */
 export function mutationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
-  return decide(analysis, [], dedupe(analysis.mutation.malformed), analysis.mutation.warnings, action);
+  const listed = analysis.mutation.problems.map((finding) => ({ finding, mutable: false }));
+  return decide(analysis, listed, dedupe(analysis.mutation.malformed), analysis.mutation.warnings, action);
 }
 
 /**

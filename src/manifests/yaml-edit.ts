@@ -64,30 +64,36 @@ function renderBlockScalar(value: string, indent: string, folded: boolean): stri
 }
 
 /** Renders a value for a block context at `indent` (the column of the key or `- ` marker). */
-function renderBlockValue(value: unknown, indent: number): string {
+function renderBlockValue(value: unknown, indent: number, like?: Scalar): string {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
     if (value.length === 0) return ' []';
-    return `\n${value.map((item) => `${pad}- ${renderItemBody(item, indent + 2)}`).join('\n')}`;
+    return `\n${value.map((item) => `${pad}- ${renderItemBody(item, indent + 2, like)}`).join('\n')}`;
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) return ' {}';
-    return `\n${entries.map(([k, v]) => `${pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2)}`).join('\n')}`;
+    return `\n${entries.map(([k, v]) => `${pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2, like)}`).join('\n')}`;
   }
-  return ` ${renderScalar(value)}`;
+  return ` ${renderScalar(value, like)}`;
 }
 
 /** The text after `- `: a mapping's first key stays on the marker's line. */
-function renderItemBody(item: unknown, indent: number): string {
+function renderItemBody(item: unknown, indent: number, like?: Scalar, styleOf?: (key: string) => Scalar | undefined): string {
   if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
     const entries = Object.entries(item);
     if (entries.length === 0) return '{}';
     const pad = ' '.repeat(indent);
-    return entries.map(([k, v], i) => `${i === 0 ? '' : pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2)}`).join('\n');
+    return entries.map(([k, v], i) => `${i === 0 ? '' : pad}${renderScalar(k)}:${renderBlockValue(v, indent + 2, styleOf?.(k))}`).join('\n');
   }
   if (Array.isArray(item)) throw new UnplaceableEdit('nested list');
-  return renderScalar(item);
+  return renderScalar(item, like);
+}
+
+/** The scalar a new value should look like: the neighbour's value under the same key, so new items follow the file's quoting. */
+function siblingStyle(node: Node, key?: string): Scalar | undefined {
+  const value = key === undefined ? node : isMap(node) ? node.get(key, true) : undefined;
+  return isScalar(value) ? value : undefined;
 }
 
 function range(node: Node): [number, number, number] {
@@ -133,7 +139,7 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
       const at = lineEndAfter(src, range(lastItem)[1] - 1);
       const prefix = at === src.length && !src.endsWith('\n') ? '\n' : '';
       // Items appended at one place must come out in list order, whatever order the patch lists them in.
-      return { start: at, end: at, text: `${prefix}${' '.repeat(column)}- ${renderItemBody(op.value, column + 2)}\n`, order: index };
+      return { start: at, end: at, text: `${prefix}${' '.repeat(column)}- ${renderItemBody(op.value, column + 2, siblingStyle(lastItem), (key) => siblingStyle(lastItem, key))}\n`, order: index };
     }
     if (isMap(parent)) {
       if (parent.flow) throw new UnplaceableEdit('flow mapping');

@@ -35,8 +35,14 @@ function familiesFit(current: unknown, ctx: RuleContext): boolean {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  // On UPDATE clusterIP is immutable: nothing can be fixed, validation explains.
-  if (isCoreDns(object) || ctx.operation !== 'CREATE') return;
+  if (isCoreDns(object)) return;
+  // On UPDATE clusterIP is immutable: nothing can be fixed. The API server checks immutability before
+  // the validating webhook runs, so the refusal is made here for the user to see why and what to do.
+  if (ctx.operation === 'UPDATE') {
+    checkUpdate(object, ctx, report);
+    return;
+  }
+  if (ctx.operation !== 'CREATE') return;
   const spec = specOf(object, report) ?? (object.spec === undefined ? (object.spec = {}) : undefined);
   if (!spec) return;
   const dns = ctx.config.clusterDNS.toString();
@@ -61,23 +67,27 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (isCoreDns(object)) return;
   const spec = specOf(object, report);
   if (!spec) return;
-  const dns = ctx.config.clusterDNS.toString();
-  if (ctx.operation === 'UPDATE') {
-    const oldSpec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : {};
-    // A PUT may omit clusterIP; the API server then keeps the stored one.
-    const clusterIP = spec.clusterIP ?? oldSpec.clusterIP;
-    if (!isClusterDns(clusterIP, ctx)) {
-      report.problem({ rule: `${RULE}/cluster-ip-immutable`, path: 'spec.clusterIP', found: shown(clusterIP), expected: shown(dns),
-        fix: `clusterIP is immutable, so the Service must be recreated: kubectl delete service -n ${object.metadata?.namespace ?? 'kube-system'} kube-dns, then apply it again (the webhook sets ${dns})` });
-    }
-    if (!familiesFit(spec.ipFamilies, ctx)) {
-      report.problem({ rule: `${RULE}/ip-families`, path: 'spec.ipFamilies', found: shown(spec.ipFamilies), expected: shown(expectedFamilies(spec.ipFamilies, ctx)),
-        fix: 'ipFamilies cannot change in place; recreate the Service' });
-    }
-  }
+  if (ctx.operation === 'UPDATE') checkUpdate(object, ctx, report);
   if (ctx.config.mode === 'ipv6-only' && spec.ipFamilyPolicy === 'RequireDualStack') {
     report.problem({ rule: `${RULE}/ip-family-policy`, path: 'spec.ipFamilyPolicy', found: shown(spec.ipFamilyPolicy), expected: '"SingleStack" or absent',
       fix: 'an IPv6-only cluster has no IPv4 service range; remove ipFamilyPolicy or set SingleStack' });
+  }
+}
+
+function checkUpdate(object: KubeObject, ctx: RuleContext, report: Report): void {
+  const spec = specOf(object, report);
+  if (!spec) return;
+  const dns = ctx.config.clusterDNS.toString();
+  const oldSpec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : {};
+  // A PUT may omit clusterIP; the API server then keeps the stored one.
+  const clusterIP = spec.clusterIP ?? oldSpec.clusterIP;
+  if (!isClusterDns(clusterIP, ctx)) {
+    report.problem({ rule: `${RULE}/cluster-ip-immutable`, path: 'spec.clusterIP', found: shown(clusterIP), expected: shown(dns),
+      fix: `clusterIP is immutable, so the Service must be recreated: kubectl delete service -n ${object.metadata?.namespace ?? 'kube-system'} kube-dns, then apply it again (the webhook sets ${dns})` });
+  }
+  if (!familiesFit(spec.ipFamilies, ctx)) {
+    report.problem({ rule: `${RULE}/ip-families`, path: 'spec.ipFamilies', found: shown(spec.ipFamilies), expected: shown(expectedFamilies(spec.ipFamilies, ctx)),
+      fix: 'ipFamilies cannot change in place; recreate the Service' });
   }
 }
 

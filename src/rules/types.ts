@@ -54,7 +54,11 @@ export class Report {
     this.changes.push(finding);
   }
 
-  /** Something that cannot be fixed without guessing: rejected (403). */
+  /**
+   * Something that cannot be fixed without guessing: rejected (403). Recorded during mutation only when
+   * the API server's own validation, which runs between the mutating and validating webhooks, would
+   * otherwise answer first with a less helpful message (an immutable field, say).
+   */
   problem(finding: Finding): void {
     this.problems.push(finding);
   }

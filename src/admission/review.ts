@@ -46,6 +46,13 @@ export class ReviewDecodeError extends Error {
 
 const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
+/** A found value for an error message: JSON, clipped so that a huge value cannot make a huge answer. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'object' && value !== null ? (Array.isArray(value) ? 'a list' : 'an object') : JSON.stringify(value);
+  return text.length <= 80 ? text : `${text.slice(0, 80)}…(${text.length} chars)`;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -66,21 +73,21 @@ export function decodeReview(body: unknown): AdmissionRequest {
   if (!isObject(body)) throw new ReviewDecodeError(`the body must be an AdmissionReview object, got ${Array.isArray(body) ? 'a list' : body === null ? 'null' : typeof body}`);
   const apiVersion = body.apiVersion;
   if (!(REVIEW_VERSIONS as readonly unknown[]).includes(apiVersion)) {
-    throw new ReviewDecodeError(`apiVersion must be one of ${REVIEW_VERSIONS.join(', ')}, got ${JSON.stringify(apiVersion) ?? 'nothing'}`);
+    throw new ReviewDecodeError(`apiVersion must be one of ${REVIEW_VERSIONS.join(', ')}, got ${shown(apiVersion)}`);
   }
   const version = apiVersion as ReviewVersion;
-  if (body.kind !== 'AdmissionReview') throw new ReviewDecodeError(`kind must be AdmissionReview, got ${JSON.stringify(body.kind) ?? 'nothing'}`, version);
+  if (body.kind !== 'AdmissionReview') throw new ReviewDecodeError(`kind must be AdmissionReview, got ${shown(body.kind)}`, version);
   const request = body.request;
   if (!isObject(request)) throw new ReviewDecodeError('the AdmissionReview has no request object', version);
   const uid = request.uid;
-  if (typeof uid !== 'string' || uid === '') throw new ReviewDecodeError('request.uid must be a non-empty string', version);
+  if (typeof uid !== 'string' || uid === '') throw new ReviewDecodeError(`request.uid must be a non-empty string, got ${shown(uid)}`, version);
   const operation = request.operation;
   if (!(OPERATIONS as readonly unknown[]).includes(operation)) {
-    throw new ReviewDecodeError(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(operation) ?? 'nothing'}`, version, uid);
+    throw new ReviewDecodeError(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${shown(operation)}`, version, uid);
   }
   const kind = request.kind;
   if (!isObject(kind) || typeof kind.kind !== 'string' || typeof kind.version !== 'string' || (kind.group !== undefined && typeof kind.group !== 'string')) {
-    throw new ReviewDecodeError('request.kind must be {group, version, kind} strings', version, uid);
+    throw new ReviewDecodeError(`request.kind must be {group, version, kind} strings, got ${shown(kind)}`, version, uid);
   }
   if (request.dryRun !== undefined && request.dryRun !== null && typeof request.dryRun !== 'boolean') {
     throw new ReviewDecodeError(`request.dryRun must be a boolean, got ${typeof request.dryRun}`, version, uid);

@@ -72,7 +72,8 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   warnDuplicates(t, report, TARGET_VARS);
 
   const pool = literalOrAbsent(t, 'CALICO_IPV6POOL_CIDR');
-  const noDefaultPools = TRUE_VALUES.has(t.env.valueOf('NO_DEFAULT_POOLS') ?? '');
+  // Read as validation reads it (through a valueFrom lookup too), or the pool added here would be refused there.
+  const noDefaultPools = TRUE_VALUES.has(t.env.valueOf('NO_DEFAULT_POOLS', ctx, t.namespace) ?? '');
   // With NO_DEFAULT_POOLS the operator manages IPPools; adding a pool variable would make calico-node exit.
   if (pool && (pool.kind === 'absent' || pool.value.trim() === '') && !noDefaultPools) {
     setVar(t, report, 'CALICO_IPV6POOL_CIDR', config.podCIDR.text, pool.kind === 'absent' ? undefined : pool.raw,
@@ -97,8 +98,10 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
   const ipNow = t.env.valueOf('IP');
   const routerId = literalOrAbsent(t, 'CALICO_ROUTER_ID');
-  if (ipNow === 'none' && routerId?.kind === 'absent' && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash')) {
-    setVar(t, report, 'CALICO_ROUTER_ID', 'hash', undefined, 'with IP=none BGP needs a router ID; hash derives a distinct one from each node name', 'router-id');
+  // An empty value is unset for calico-node (as for IP6), so it is filled like an absent one.
+  const routerIdUnset = routerId?.kind === 'absent' || (routerId?.kind === 'literal' && routerId.value.trim() === '');
+  if (ipNow === 'none' && routerId && routerIdUnset && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash')) {
+    setVar(t, report, 'CALICO_ROUTER_ID', 'hash', routerId.kind === 'absent' ? undefined : routerId.raw, 'with IP=none BGP needs a router ID; hash derives a distinct one from each node name', 'router-id');
   }
 }
 
@@ -190,7 +193,11 @@ function validateAddresses(t: Target, ctx: RuleContext, report: Report): void {
   const read = t.env.read('IP', ctx, t.namespace);
   if (read.kind === 'unreadable') return;
   const value = read.kind === 'absent' ? '' : read.value.trim();
-  if (value !== 'none') {
+  if (value === 'none' && !supports(v, 'ipNone')) {
+    // IP=none does not exist before v3.2: such a node would not start, whatever CALICO_ROUTER_ID says.
+    report.problem({ rule: `${RULE}/ip-none`, path: ipPath, found: shown(read.value), expected: `calico/node >= ${formatVersion(CALICO_FEATURES.ipNone)} for IP=none`,
+      fix: `calico/node ${describeVersion(v)} cannot run IPv6-only: IP=none needs calico/node >= ${formatVersion(CALICO_FEATURES.ipNone)}; upgrade calico/node (>= ${formatVersion(CALICO_FEATURES.routerIdHash)} for CALICO_ROUTER_ID=hash)` });
+  } else if (value !== 'none') {
     const needsUpgrade = !supports(v, 'ipNone') && ['', 'autodetect'].includes(value);
     report.problem({
       rule: `${RULE}/ip-none`, path: ipPath, found: shown(read.kind === 'absent' ? undefined : read.value), expected: '"none" (IPv6-only)',
@@ -214,7 +221,7 @@ function validateRouterId(t: Target, ctx: RuleContext, report: Report): void {
   if (read.kind === 'unreadable') return;
   if (read.kind === 'absent' || read.value.trim() === '') {
     report.problem({
-      rule, path, found: 'absent', expected: hashOk ? '"hash"' : 'a router ID for each node',
+      rule, path, found: read.kind === 'absent' ? 'absent' : shown(read.value), expected: hashOk ? '"hash"' : 'a router ID for each node',
       fix: !hashOk
         ? `IP=none requires CALICO_ROUTER_ID; calico/node ${describeVersion(v)} has no "hash", so upgrade to >= ${formatVersion(CALICO_FEATURES.routerIdHash)} or set a distinct router ID on each Node (projectcalico.org/RouterID)`
         : 'IP=none requires CALICO_ROUTER_ID; set CALICO_ROUTER_ID=hash (routerID is "require", so the webhook does not add it)',
@@ -259,7 +266,9 @@ function validateOthers(t: Target, ctx: RuleContext, report: Report): void {
 }
 
 function warnUnreadable(t: Target, ctx: RuleContext, report: Report): void {
-  for (const name of [...TARGET_VARS, 'CALICO_NETWORKING_BACKEND', 'NO_DEFAULT_POOLS']) {
+  // Upstream manifests read the backend from calico-config; it only matters where VXLAN lacks IPv6.
+  const backendMatters = ctx.config.mode === 'ipv6-only' && !supports(t.calico.version, 'vxlanIPv6');
+  for (const name of [...TARGET_VARS, 'NO_DEFAULT_POOLS', ...(backendMatters ? ['CALICO_NETWORKING_BACKEND'] : [])]) {
     const read = t.env.read(name, ctx, t.namespace);
     if (read.kind === 'unreadable') {
       report.warn(`calico-node: ${name} comes from ${read.source}, which the webhook cannot read here; it was not checked or changed`);

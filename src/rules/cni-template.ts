@@ -1,6 +1,6 @@
 // The CNI network config template stored in calico-config: JSON with placeholders, some unquoted
 // (`"mtu": __CNI_MTU__`), so it is parsed tolerantly and edited in place, every other byte kept.
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import { getNodeValue, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
 
 const PLACEHOLDER = /__[A-Z0-9_]+__/y;
 
@@ -54,6 +54,30 @@ export function positionAt(text: string, offset: number): TemplatePosition {
   return { offset, line, column: offset - before.lastIndexOf('\n') };
 }
 
+/**
+ * Like jsonc-parser's findNodeAtLocation, except that a duplicated key resolves to its last occurrence:
+ * the CNI plugin reads the template with Go's encoding/json, where the last duplicate wins. Editing the
+ * first one would leave the effective value wrong and report the same change on every pass.
+ */
+function nodeAt(root: Node, path: JSONPath): Node | undefined {
+  let node: Node | undefined = root;
+  for (const segment of path) {
+    if (!node?.children) return undefined;
+    if (typeof segment === 'number') {
+      node = node.type === 'array' ? node.children[segment] : undefined;
+      continue;
+    }
+    if (node.type !== 'object') return undefined;
+    let found: Node | undefined;
+    for (const property of node.children) {
+      const [key, value] = property.children ?? [];
+      if (key?.value === segment && value) found = value;
+    }
+    node = found;
+  }
+  return node;
+}
+
 export interface IpamSection {
   /** JSON path of the ipam object inside the template. */
   path: JSONPath;
@@ -83,13 +107,13 @@ export class CniTemplate {
   /** ipam objects in every shape Calico has shipped: single plugin, conflist plugins, flannel delegate. */
   ipamSections(): IpamSection[] {
     const candidates: JSONPath[] = [['ipam'], ['delegate', 'ipam']];
-    const plugins = findNodeAtLocation(this.root, ['plugins']);
+    const plugins = nodeAt(this.root, ['plugins']);
     if (plugins?.type === 'array') {
       plugins.children?.forEach((_, index) => candidates.push(['plugins', index, 'ipam'], ['plugins', index, 'delegate', 'ipam']));
     }
     const out: IpamSection[] = [];
     for (const path of candidates) {
-      const node = findNodeAtLocation(this.root, path);
+      const node = nodeAt(this.root, path);
       if (node?.type !== 'object') continue;
       out.push({ path, label: path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, ''), value: getNodeValue(node) as Record<string, unknown> });
     }
@@ -101,10 +125,10 @@ export class CniTemplate {
    * last, on its own line with its siblings' indentation, so the edit reads as if written by hand.
    */
   withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
-    const object = findNodeAtLocation(this.root, objectPath);
+    const object = nodeAt(this.root, objectPath);
     if (object?.type !== 'object') throw new Error(`no object at ${JSON.stringify(objectPath)} in the CNI template`);
     const json = JSON.stringify(value);
-    const existing = findNodeAtLocation(object, [key]);
+    const existing = nodeAt(object, [key]);
     let text: string;
     if (existing) {
       text = this.text.slice(0, existing.offset) + json + this.text.slice(existing.offset + existing.length);

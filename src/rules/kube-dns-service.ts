@@ -1,6 +1,6 @@
 // kube-dns Service (DESIGN 3.4): its clusterIP is the kubelet's --cluster-dns, and it is immutable.
 import { hasKindAndName, isRecord } from './k8s-object.js';
-import { parseIpv6Address, sameAddress } from '../net/cidr.js';
+import { isIpv4Address, parseIpv6Address, sameAddress } from '../net/cidr.js';
 import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
 
 const RULE = 'kube-dns-service';
@@ -39,6 +39,7 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   // On UPDATE clusterIP is immutable: nothing can be fixed. The API server checks immutability before
   // the validating webhook runs, so the refusal is made here for the user to see why and what to do.
   if (ctx.operation === 'UPDATE') {
+    keepStoredClusterIP(object, ctx, report);
     checkUpdate(object, ctx, report);
     return;
   }
@@ -72,6 +73,24 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
     report.problem({ rule: `${RULE}/ip-family-policy`, path: 'spec.ipFamilyPolicy', found: shown(spec.ipFamilyPolicy), expected: '"SingleStack" or absent',
       fix: 'an IPv6-only cluster has no IPv4 service range; remove ipFamilyPolicy or set SingleStack' });
   }
+}
+
+/**
+ * Re-applying the upstream manifest sends its IPv4 clusterIP again (kubectl's three-way merge), though
+ * the stored Service already has the right, immutable address. An IPv4 address cannot be meant for the
+ * cluster DNS here, so the stored one is kept; a different IPv6 address is a real change and is refused.
+ */
+function keepStoredClusterIP(object: KubeObject, ctx: RuleContext, report: Report): void {
+  const spec = isRecord(object.spec) ? object.spec : undefined;
+  const oldSpec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : undefined;
+  if (!spec || !oldSpec || !isClusterDns(oldSpec.clusterIP, ctx) || isClusterDns(spec.clusterIP, ctx)) return;
+  if (spec.clusterIP !== undefined && !(typeof spec.clusterIP === 'string' && isIpv4Address(spec.clusterIP))) return;
+  report.change({ rule: `${RULE}/cluster-ip`, path: 'spec.clusterIP', found: shown(spec.clusterIP), expected: shown(oldSpec.clusterIP),
+    fix: 'clusterIP is immutable and the stored Service already has the cluster DNS address' });
+  report.warn(`kube-dns Service: clusterIP ${String(spec.clusterIP)} from the manifest ignored; the Service keeps ${String(oldSpec.clusterIP)} (clusterIP is immutable)`);
+  spec.clusterIP = oldSpec.clusterIP;
+  if (Array.isArray(oldSpec.clusterIPs)) spec.clusterIPs = oldSpec.clusterIPs;
+  if (Array.isArray(oldSpec.ipFamilies)) spec.ipFamilies = oldSpec.ipFamilies;
 }
 
 function checkUpdate(object: KubeObject, ctx: RuleContext, report: Report): void {

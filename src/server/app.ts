@@ -1,12 +1,15 @@
 // The HTTP surface (express): admission endpoints, health, readiness and metrics. Every way a request
 // can fail ends in a JSON answer with a status; nothing thrown here reaches the process.
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
 import type { WebhookConfig } from '../config/types.js';
 import { decodeReview, encodeReview, ReviewDecodeError, type ReviewVersion } from '../admission/review.js';
 import { reviewRequest, type ClusterView, type Endpoint } from '../admission/handler.js';
+import { countMembers, findDuplicateKey, JsonLimitError, scanJson } from '../admission/json-limits.js';
 
 /** The API server's own limit on a request body; anything larger cannot come from it. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -24,6 +27,32 @@ export interface AppDeps {
   metrics: WebhookMetrics;
   readiness: Readiness;
   cluster?: ClusterView | undefined;
+  /**
+   * Admission endpoints answer only clients whose certificate the TLS layer verified against the
+   * client CA (the API server). Health and metrics stay open: kubelet probes carry no certificate.
+   */
+  requireClientCert?: boolean;
+}
+
+/** What the byte scan learned about a body, for the duplicate-key check after parsing. */
+const scanned = new WeakMap<IncomingMessage, { members: number; raw: Buffer }>();
+
+/** Log and label values come from the request; keep a hostile one from filling logs or memory. */
+const MAX_LOGGED_LENGTH = 256;
+
+function clip(value: string | undefined): string | undefined {
+  return value === undefined || value.length <= MAX_LOGGED_LENGTH ? value : `${value.slice(0, MAX_LOGGED_LENGTH)}…(${value.length} chars)`;
+}
+
+/** Kinds become a metrics label: bounded, so a caller sending random kinds cannot grow the registry. */
+const MAX_KIND_LABELS = 64;
+const kindLabels = new Set<string>();
+
+function kindLabel(kind: string): string {
+  if (kindLabels.has(kind)) return kind;
+  if (kindLabels.size >= MAX_KIND_LABELS || !/^[A-Za-z][A-Za-z0-9]{0,62}$/.test(kind)) return 'other';
+  kindLabels.add(kind);
+  return kind;
 }
 
 function errorReview(res: Response, httpStatus: number, message: string, apiVersion: ReviewVersion = 'admission.k8s.io/v1', uid = ''): void {
@@ -52,12 +81,33 @@ export function createApp(deps: AppDeps): express.Express {
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
   });
 
-  const jsonBody = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
+  const jsonBody = express.json({
+    limit: MAX_BODY_BYTES,
+    strict: true,
+    type: () => true,
+    // Runs on the raw bytes before JSON.parse: UTF-8, depth and the member count (duplicate keys).
+    verify: (req, _res, raw) => {
+      const { members } = scanJson(raw);
+      scanned.set(req, { members, raw });
+    },
+  });
 
   for (const endpoint of ['mutate', 'validate'] as const satisfies readonly Endpoint[]) {
     app.post(
       `/${endpoint}`,
       (req, res, next) => {
+        if (deps.requireClientCert && !(req.socket as TLSSocket).authorized) {
+          metrics.badRequests.inc({ endpoint, status: '403' });
+          const why = (req.socket as TLSSocket).authorizationError;
+          errorReview(res, 403, `a client certificate signed by the configured client CA is required${why ? ` (${String(why)})` : ' (none was presented)'}`);
+          return;
+        }
+        const length = req.headers['content-length'];
+        if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) {
+          metrics.badRequests.inc({ endpoint, status: '400' });
+          errorReview(res, 400, 'the request has no body: POST an AdmissionReview as application/json');
+          return;
+        }
         // The API server always sends application/json; anything else is not a review.
         if (!req.is('application/json')) {
           metrics.badRequests.inc({ endpoint, status: '415' });
@@ -78,11 +128,12 @@ export function createApp(deps: AppDeps): express.Express {
   // body-parser's errors carry their HTTP status: 400 for bad JSON, 413 for size, 415 for charset.
   app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const endpoint = req.path.replace(/^\//, '');
+    const endpoint = req.path.toLowerCase().includes('validate') ? 'validate' : req.path.toLowerCase().includes('mutate') ? 'mutate' : 'other';
     metrics.badRequests.inc({ endpoint, status: String(status) });
     const message = status === 413
       ? `request body exceeds ${MAX_BODY_BYTES} bytes, the API server's limit`
-      : status === 400 ? `malformed JSON body: ${error.message}` : status === 500 ? 'internal error' : error.message;
+      : error instanceof JsonLimitError ? `malformed body: ${error.message}`
+        : status === 400 ? `malformed JSON body: ${error.message}` : status === 500 ? 'internal error' : error.message;
     if (status === 500) logger.error({ err: error, path: req.path }, 'unexpected error');
     else logger.warn({ path: req.path, status, error: error.type ?? error.message }, 'bad request');
     if (res.headersSent) return;
@@ -95,13 +146,23 @@ export function createApp(deps: AppDeps): express.Express {
 function answer(endpoint: Endpoint, req: Request, res: Response, deps: AppDeps): void {
   const started = performance.now();
   const { logger, metrics } = deps;
+  const scan = scanned.get(req);
+  if (scan && countMembers(req.body) !== scan.members) {
+    // JSON.parse kept the last of a repeated key; name it instead (see json-limits.ts for why).
+    const duplicate = findDuplicateKey(scan.raw.toString('utf8'));
+    const what = duplicate ? `key ${JSON.stringify(clip(duplicate.key))} appears twice in ${clip(duplicate.path)}` : 'a key appears twice in one object';
+    metrics.badRequests.inc({ endpoint, status: '400' });
+    logger.warn({ endpoint, error: what }, 'malformed admission review');
+    errorReview(res, 400, `malformed body: ${what}; the API server never sends duplicate keys`);
+    return;
+  }
   let request;
   try {
     request = decodeReview(req.body);
   } catch (error) {
     if (!(error instanceof ReviewDecodeError)) throw error;
     metrics.badRequests.inc({ endpoint, status: '400' });
-    logger.warn({ endpoint, uid: error.uid || undefined, error: error.message }, 'malformed admission review');
+    logger.warn({ endpoint, uid: clip(error.uid) || undefined, error: clip(error.message) }, 'malformed admission review');
     errorReview(res, 400, `malformed AdmissionReview: ${error.message}`, error.apiVersion, error.uid);
     return;
   }
@@ -110,18 +171,19 @@ function answer(endpoint: Endpoint, req: Request, res: Response, deps: AppDeps):
     outcome = reviewRequest(endpoint, request, deps.config(), deps.cluster);
   } catch (error) {
     // A rule that throws is a bug; the request still gets a clear answer and the process stays up.
-    logger.error({ endpoint, uid: request.uid, err: error }, 'rule failed');
-    metrics.reviews.inc({ endpoint, kind: request.kind.kind, operation: request.operation, decision: 'error' });
+    logger.error({ endpoint, uid: clip(request.uid), err: error }, 'rule failed');
+    metrics.reviews.inc({ endpoint, kind: kindLabel(request.kind.kind), operation: request.operation, decision: 'error' });
     res.status(200).json(encodeReview(request.apiVersion, { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `calico-ipv6-webhook failed to review this object: ${(error as Error).message}` } }));
     return;
   }
   res.status(200).json(encodeReview(request.apiVersion, outcome.response));
   const seconds = (performance.now() - started) / 1000;
   metrics.duration.observe({ endpoint }, seconds);
-  metrics.reviews.inc({ endpoint, kind: request.kind.kind, operation: request.operation, decision: outcome.decision });
+  metrics.reviews.inc({ endpoint, kind: kindLabel(request.kind.kind), operation: request.operation, decision: outcome.decision });
   for (const rule of outcome.violated) metrics.rejections.inc({ rule });
+  const name = request.name ?? request.object?.metadata?.name;
   logger.info({
-    endpoint, uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name ?? request.object?.metadata?.name,
+    endpoint, uid: clip(request.uid), kind: clip(request.kind.kind), namespace: clip(request.namespace), name: clip(typeof name === 'string' ? name : undefined),
     operation: request.operation, dryRun: request.dryRun, rule: outcome.target, decision: outcome.decision,
     patchOperations: outcome.patchOperations, warnings: outcome.response.warnings?.length ?? 0, durationMs: Math.round(seconds * 1e6) / 1e3,
   }, 'review');

@@ -14,11 +14,39 @@ import { MIN_TLS_VERSION, TlsReloader, type TlsFiles } from './tls-files.js';
 import { writeSelfSignedServing } from './certificates.js';
 import type { ClusterView } from '../admission/handler.js';
 
+/** How long a client may take; slow senders cannot hold a socket (or a TLS handshake) open forever. */
+export interface ServerTimeouts {
+  /** TLS handshake, from the TCP connection on. */
+  handshakeMs: number;
+  /** Request line and headers. */
+  headersMs: number;
+  /** The whole request, body included. The API server sends a review at once, within its own timeout (<= 30 s). */
+  requestMs: number;
+  /** An idle keep-alive connection. */
+  keepAliveMs: number;
+  /** How often headersMs and requestMs are checked: they fire up to this much late. */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = {
+  handshakeMs: 10_000,
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 30_000,
+  checkIntervalMs: 1_000,
+};
+
 export interface ServeOptions {
   config: ConfigSource;
   port: number;
   host: string;
   tls?: TlsFiles | undefined;
+  /**
+   * Clients of /mutate and /validate must present a certificate signed by this CA (the API server's);
+   * also with a self-signed serving certificate. Overrides tls.clientCaPath.
+   */
+  clientCaPath?: string | undefined;
+  timeouts?: Partial<ServerTimeouts> | undefined;
   /** Where a self-signed CA and certificate are written when no TLS files are given. */
   selfSignedDir?: string | undefined;
   /** Seconds between turning unready and refusing new connections, so endpoints drop this pod first. */
@@ -68,7 +96,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     caPath = written.caPath;
     logger.info({ caPath, certPath: written.certPath }, `no --tls-cert given: serving a self-signed certificate; trust the CA at ${caPath}`);
   }
+  const clientCaPath = options.clientCaPath ?? tlsFiles.clientCaPath;
+  tlsFiles = { ...tlsFiles, clientCaPath };
   const tls = new TlsReloader(tlsFiles);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
 
   let shuttingDown = false;
   const app = createApp({
@@ -76,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     metrics,
     cluster: options.cluster,
+    requireClientCert: Boolean(clientCaPath),
     readiness: {
       notReadyReasons: () => [...(shuttingDown ? ['shutting down'] : []), ...(options.readinessExtra?.notReadyReasons() ?? [])],
       details: () => options.readinessExtra?.details() ?? [],
@@ -84,17 +116,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server = createServer({
     ...tls.options,
     minVersion: MIN_TLS_VERSION,
-    requestCert: Boolean(tlsFiles.clientCaPath),
-    rejectUnauthorized: Boolean(tlsFiles.clientCaPath),
+    // The certificate is asked for and verified by TLS; the app refuses unverified clients on the
+    // admission endpoints only, since kubelet probes of /healthz and /readyz present none.
+    requestCert: Boolean(clientCaPath),
+    rejectUnauthorized: false,
+    handshakeTimeout: timeouts.handshakeMs,
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
   }, (req, res) => {
     // Keep-alive connections would outlive the shutdown; ask clients to reconnect elsewhere.
     if (shuttingDown) res.setHeader('Connection', 'close');
     app(req, res);
   });
   // Slow senders cannot hold a socket forever; the API server sends a whole review at once.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
   server.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
 
   tls.on('reloaded', (secure) => {
@@ -125,7 +164,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = (server.address() as AddressInfo).port;
   const url = `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   metrics.ready.set(1);
-  logger.info({ url, config: options.config.file ?? '(embedded default)', mode: configStore.current.mode, podCIDR: configStore.current.podCIDR.text }, 'calico-ipv6-webhook serving');
+  logger.info({ url, clientCa: clientCaPath, config: options.config.file ?? '(embedded default)', mode: configStore.current.mode, podCIDR: configStore.current.podCIDR.text }, 'calico-ipv6-webhook serving');
 
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {

@@ -46,12 +46,11 @@ export function validateAgainst(schema: OpenApiSchema, value: unknown, path = ''
       for (const [key, child] of Object.entries(record)) {
         const childPath = `${path}.${key}`;
         const property = schema.properties?.[key];
+        // metadata is validated by the API server itself, not by the CRD schema.
+        if (path === '' && key === 'metadata') continue;
         if (property) errors.push(...validateAgainst(property, child, childPath));
         else if (typeof schema.additionalProperties === 'object') errors.push(...validateAgainst(schema.additionalProperties, child, childPath));
-        else if (schema.additionalProperties !== true && !schema['x-kubernetes-preserve-unknown-fields']) {
-          // metadata is validated by the API server itself, not by the CRD schema.
-          if (!(path === '' && key === 'metadata')) errors.push(`${childPath}: unknown field`);
-        }
+        else if (schema.additionalProperties !== true && !schema['x-kubernetes-preserve-unknown-fields']) errors.push(`${childPath}: unknown field`);
       }
       break;
     }

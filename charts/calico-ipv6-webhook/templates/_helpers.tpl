@@ -86,8 +86,9 @@ webhooks.yaml, which every install renders.
 {{- if and (not .Values.webhook.url) (not .Values.certManager.enabled) (not .Values.tls.caBundle) }}
 {{- fail "tls.caBundle is required when certManager.enabled=false: the base64 PEM of the CA that signed tls.existingSecret" }}
 {{- end }}
-{{- if and .Values.server.enabled (le (int .Values.terminationGracePeriodSeconds) (int .Values.server.shutdownDelaySeconds)) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than server.shutdownDelaySeconds (%d), or the pod is killed before it finishes in-flight reviews" (int .Values.terminationGracePeriodSeconds) (int .Values.server.shutdownDelaySeconds)) }}
+{{- $drain := add (int .Values.server.shutdownDelaySeconds) (int .Values.server.shutdownTimeoutSeconds) }}
+{{- if and .Values.server.enabled (le (int .Values.terminationGracePeriodSeconds) (int $drain)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than server.shutdownDelaySeconds + server.shutdownTimeoutSeconds (%d), or the pod is killed before it finishes in-flight reviews" (int .Values.terminationGracePeriodSeconds) (int $drain)) }}
 {{- end }}
 {{- end }}
 

@@ -314,7 +314,9 @@ async function terminate(child: ChildProcess | undefined): Promise<void> {
 
 function tail(file: string, lines = 40): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    // The apiserver's flag dump (--v=1) is long and rarely the interesting part.
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all.filter((l) => !l.includes('] FLAG: --')).slice(-lines).join('\n');
   } catch {
     return '(no log)';
   }
@@ -407,6 +409,27 @@ async function waitForReadyz(
   throw new Error(`kube-apiserver not ready in time (last /readyz: ${last})\n--- apiserver log tail ---\n${tail(logFile)}`);
 }
 
+async function waitForNamespace(
+  server: string,
+  name: string,
+  tls: { ca: string; cert: string; key: string },
+  deadline: number,
+  logFile: string,
+): Promise<void> {
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await get(`${server}/api/v1/namespaces/${name}`, tls);
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await sleep(100);
+  }
+  throw new Error(`namespace ${name} not created in time (last: ${last})\n--- apiserver log tail ---\n${tail(logFile)}`);
+}
+
 function kubeconfig(server: string, caPem: string, certPem: string, keyPem: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   // JSON is valid YAML, and avoids quoting concerns.
@@ -461,8 +484,12 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
     const saKey = await newKey();
     const clientCAPath = join(pkiDir, 'client-ca.crt');
     const saKeyPath = join(pkiDir, 'sa.key');
+    // --service-account-key-file reads only public keys or PKCS#1/SEC1 private keys, not PKCS#8.
+    const saPubPath = join(pkiDir, 'sa.pub');
+    const saPub = await webcrypto.subtle.exportKey('spki', saKey.keys.publicKey);
     await writeFile(clientCAPath, clientCA.certPem);
     await writeFile(saKeyPath, saKey.keyPem, { mode: 0o600 });
+    await writeFile(saPubPath, x509.PemConverter.encode(saPub, 'PUBLIC KEY'));
 
     const etcdURL = `http://127.0.0.1:${etcdClient}`;
     const peerURL = `http://127.0.0.1:${etcdPeer}`;
@@ -477,6 +504,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
         `--initial-advertise-peer-urls=${peerURL}`,
         `--initial-cluster=e2e=${peerURL}`,
         '--initial-cluster-state=new',
+        '--logger=zap', // 3.4 defaults to the deprecated capnslog and says so
         '--log-level=warn',
       ],
       etcdLog,
@@ -492,10 +520,15 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
         `--cert-dir=${certDir}`,
         `--secure-port=${securePort}`,
         '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        // The apiserver insists that the advertised address and the primary Service CIDR share an IP
+        // family, so advertise IPv6 loopback; nothing listens there (--bind-address decides that).
+        // Endpoints validation rejects loopback IPs, so don't publish the address in the
+        // "kubernetes" Service's Endpoints (it would log a sync error every 10 s); no test needs them.
+        '--advertise-address=::1',
+        '--endpoint-reconciler-type=none',
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         `--service-account-issuer=${server}`,
-        `--service-account-key-file=${saKeyPath}`,
+        `--service-account-key-file=${saPubPath}`,
         `--service-account-signing-key-file=${saKeyPath}`,
         '--authorization-mode=RBAC',
         `--client-ca-file=${clientCAPath}`,
@@ -506,7 +539,10 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
       apiLog,
       dir,
     );
-    const caCertPem = await waitForReadyz(server, certDir, { cert: admin.certPem, key: admin.keyPem }, apiProc, apiLog, deadline);
+    const tls = { cert: admin.certPem, key: admin.keyPem };
+    const caCertPem = await waitForReadyz(server, certDir, tls, apiProc, apiLog, deadline);
+    // /readyz does not cover the system-namespaces controller, and calico objects live in kube-system.
+    await waitForNamespace(server, 'kube-system', { ca: caCertPem, ...tls }, deadline, apiLog);
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfig(server, caCertPem, admin.certPem, admin.keyPem), { mode: 0o600 });

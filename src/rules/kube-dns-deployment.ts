@@ -54,7 +54,8 @@ const BIND_VALUE = '[::]';
 
 function bindAddress(c: DnsContainer, report: Report): void {
   const all = c.args.all();
-  const at = all.findIndex((a) => a.value === BIND_FLAG || a.value.startsWith(`${BIND_FLAG}=`));
+  // kube-dns parses flags with pflag, where the last occurrence of a flag wins: that one is checked.
+  const at = all.findLastIndex((a) => a.value === BIND_FLAG || a.value.startsWith(`${BIND_FLAG}=`));
   const fix = 'kubedns formats the address as host:port, so the IPv6 any-address must be bracketed: --dns-bind-address=[::]';
   const wanted = `${BIND_FLAG}=${BIND_VALUE}`;
   const found = all[at];

@@ -98,8 +98,9 @@ export function createApp(deps: AppDeps): express.Express {
       (req, res, next) => {
         if (deps.requireClientCert && !(req.socket as TLSSocket).authorized) {
           metrics.badRequests.inc({ endpoint, status: '403' });
-          const why = (req.socket as TLSSocket).authorizationError;
-          errorReview(res, 403, `a client certificate signed by the configured client CA is required${why ? ` (${String(why)})` : ' (none was presented)'}`);
+          const socket = req.socket as TLSSocket;
+          const presented = Object.keys(socket.getPeerCertificate()).length > 0;
+          errorReview(res, 403, `a client certificate signed by the configured client CA is required (${presented ? `the one presented failed verification: ${String(socket.authorizationError)}` : 'none was presented'})`);
           return;
         }
         const length = req.headers['content-length'];

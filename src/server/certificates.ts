@@ -37,6 +37,13 @@ async function privateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
+/** A bare key pair as PEM (PKCS#8 private, SPKI public), e.g. for signing service-account tokens. */
+export async function generateKeyPairPem(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
+  const keys = await keyPair();
+  const spki = await webcrypto.subtle.exportKey('spki', keys.publicKey);
+  return { privateKeyPem: await privateKeyPem(keys.privateKey), publicKeyPem: x509.PemConverter.encode(spki, 'PUBLIC KEY') };
+}
+
 export async function createCertificateAuthority(commonName: string, days = 365): Promise<CertificateAuthority> {
   const keys = await keyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

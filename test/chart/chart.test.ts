@@ -268,7 +268,7 @@ for (const v of HELM_VERSIONS) {
       const dir = mkdtempSync(join(tmpdir(), 'chart-config-'));
       try {
         for (const [label, set, expected] of cases) {
-          const setString = label === 'defaults' ? {} : { 'config.kubeDNS.minImageVersion': '1.14.10', 'config.calicoVersion': 'v3.29.0' };
+          const setString: Record<string, string> = label === 'defaults' ? {} : { 'config.kubeDNS.minImageVersion': '1.14.10', 'config.calicoVersion': 'v3.29.0' };
           const configMap = findOne<ConfigMap>(render(v, { set, setString }), 'ConfigMap');
           assert.equal(configMap.metadata.name, `${FULLNAME}-config`);
           assert.deepEqual(Object.keys(configMap.data), ['config.yaml']);

@@ -4,7 +4,7 @@ import { request as httpsRequest, type Agent } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../../src/observability/logger.js';
 import type { TestContext } from 'node:test';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 import { writeSelfSignedServing, type WrittenServingFiles } from '../../src/server/certificates.js';
@@ -24,6 +24,7 @@ export interface TestServer {
 export interface TestServerOptions extends Partial<Omit<ServeOptions, 'config' | 'logger'>> {
   flags?: ConfigOverrides;
   configFile?: string;
+  logLevel?: string;
 }
 
 /** A server on 127.0.0.1, an ephemeral port and a fresh self-signed CA; closed when the test ends. */
@@ -31,11 +32,9 @@ export async function startTestServer(t: TestContext, options: TestServerOptions
   const dir = mkdtempSync(join(tmpdir(), 'ciw-test-'));
   const files = await writeSelfSignedServing(join(dir, 'pki'));
   const logLines: string[] = [];
-  const logger = pino(
-    { level: 'info', base: { service: 'calico-ipv6-webhook' }, formatters: { level: (label) => ({ level: label }) } },
-    { write: (line: string) => void logLines.push(line) },
-  );
-  const { flags, configFile, ...rest } = options;
+  // The production logger (its redaction included), writing into memory.
+  const logger = createLogger({ level: options.logLevel ?? 'info', destination: { write: (line: string) => void logLines.push(line) } });
+  const { flags, configFile, logLevel: _logLevel, ...rest } = options;
   const running = await startServer({
     port: 0,
     host: '127.0.0.1',
@@ -126,8 +125,11 @@ export function decodePatch(response: ReviewResponse): { op: string; path: strin
   return response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as { op: string; path: string; value?: unknown }[]) : [];
 }
 
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/** A fresh temporary directory, removed when the test ends. */
+export function tempDir(t: TestContext, prefix = 'ciw-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Polls until check passes or the time is up; the last failure is rethrown. */

@@ -2,7 +2,6 @@
 // kubelet) for e2e tests, started the way controller-runtime's envtest does it. Binaries come from
 // scripts/build-apiserver.sh. Everything listens on 127.0.0.1 and lives in one temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { webcrypto } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -10,33 +9,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as X509 from '@peculiar/x509';
-
-// @peculiar/x509 2.x loads tsyringe, which throws at import time unless a Reflect metadata API
-// (the reflect-metadata package, not a dependency here) exists. tsyringe only needs these three
-// calls, so a WeakMap shim, installed before the dynamic import, is enough.
-function installReflectMetadataShim(): void {
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R.getMetadata === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  const own = (key: unknown, target: object) => store.get(target)?.get(key);
-  R.getOwnMetadata = own;
-  R.getMetadata = (key: unknown, target: object): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
-      const v = own(key, t);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-  R.defineMetadata = (key: unknown, value: unknown, target: object) => {
-    const m = store.get(target) ?? new Map<unknown, unknown>();
-    m.set(key, value);
-    store.set(target, m);
-  };
-}
-installReflectMetadataShim();
-const x509: typeof X509 = await import('@peculiar/x509');
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { createCertificateAuthority, generateKeyPairPem, issueCertificate } from '../../../src/server/certificates.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CACHE_BIN = join(REPO_ROOT, '.cache/bin');
@@ -130,77 +103,7 @@ const kubectlBin = () =>
   findBinary('E2E_KUBECTL', ['/usr/bin/kubectl', join(CACHE_BIN, 'kubectl-1.33')], 'kubectl');
 const helmBin = (v: 3 | 4) => findBinary(`E2E_HELM${v}`, [join(CACHE_BIN, `helm${v}`)], `helm${v} (.cache/bin/helm${v})`);
 
-// ---- certificates ------------------------------------------------------------------------------
-
-const EC: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const SIG: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
-
-interface KeyPair {
-  keys: webcrypto.CryptoKeyPair;
-  keyPem: string;
-}
-
-async function newKey(): Promise<KeyPair> {
-  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { keys, keyPem: x509.PemConverter.encode(der, 'PRIVATE KEY') };
-}
-
-// Positive serial (Go rejects negative ones), random so that repeated runs never collide.
-const serial = () => '01' + Buffer.from(webcrypto.getRandomValues(new Uint8Array(15))).toString('hex');
-const validity = () => ({ notBefore: new Date(Date.now() - 60 * 60_000), notAfter: new Date(Date.now() + 7 * 86_400_000) });
-
-interface CA extends KeyPair {
-  cert: X509.X509Certificate;
-  certPem: string;
-}
-
-async function newCA(cn: string): Promise<CA> {
-  const kp = await newKey();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: `CN=${cn}`,
-    ...validity(),
-    keys: kp.keys,
-    signingAlgorithm: SIG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(kp.keys.publicKey),
-    ],
-  });
-  return { ...kp, cert, certPem: cert.toString('pem') + '\n' };
-}
-
-async function issue(
-  ca: CA,
-  subject: string,
-  usage: 'server' | 'client',
-  sans: { ipSans?: string[]; dnsSans?: string[] } = {},
-): Promise<{ certPem: string; keyPem: string }> {
-  const kp = await newKey();
-  const names = [
-    ...(sans.dnsSans ?? []).map((value) => ({ type: 'dns' as const, value })),
-    ...(sans.ipSans ?? []).map((value) => ({ type: 'ip' as const, value })),
-  ];
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject,
-    issuer: ca.cert.subject,
-    ...validity(),
-    publicKey: kp.keys.publicKey,
-    signingKey: ca.keys.privateKey,
-    signingAlgorithm: SIG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
-      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
-    ],
-  });
-  return { certPem: cert.toString('pem') + '\n', keyPem: kp.keyPem };
-}
+// ---- certificates (the project's own CA code, src/server/certificates.ts) ----------------------
 
 /**
  * Writes a fresh CA and a serving certificate signed by it into dir (ca.crt, tls.crt, tls.key), for
@@ -211,9 +114,10 @@ export async function makeServingCert(
   sans: { ipSans?: string[]; dnsSans?: string[] } = { ipSans: ['127.0.0.1'], dnsSans: ['localhost'] },
 ): Promise<ServingCert> {
   await mkdir(dir, { recursive: true });
-  const ca = await newCA('calico-ipv6-webhook-e2e-ca');
-  const cn = sans.dnsSans?.[0] ?? sans.ipSans?.[0] ?? 'webhook';
-  const { certPem, keyPem } = await issue(ca, `CN=${cn}`, 'server', sans);
+  const ca = await createCertificateAuthority('calico-ipv6-webhook-e2e-ca', 7);
+  const { certPem, keyPem } = await issueCertificate(ca, {
+    commonName: sans.dnsSans?.[0] ?? sans.ipSans?.[0] ?? 'webhook', dnsNames: sans.dnsSans, ipAddresses: sans.ipSans, days: 7,
+  });
   const caPath = join(dir, 'ca.crt');
   const certPath = join(dir, 'tls.crt');
   const keyPath = join(dir, 'tls.key');
@@ -479,17 +383,16 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
 
     // Certificates: a client CA with an admin cert in system:masters (bypasses RBAC, like envtest's
     // admin user), and a key for signing and verifying service-account tokens.
-    const clientCA = await newCA('calico-e2e-client-ca');
-    const admin = await issue(clientCA, 'CN=admin,O=system:masters', 'client');
-    const saKey = await newKey();
+    const clientCA = await createCertificateAuthority('calico-e2e-client-ca', 7);
+    const admin = await issueCertificate(clientCA, { commonName: 'admin', organization: 'system:masters', client: true, days: 7 });
+    const saKey = await generateKeyPairPem();
     const clientCAPath = join(pkiDir, 'client-ca.crt');
     const saKeyPath = join(pkiDir, 'sa.key');
     // --service-account-key-file reads only public keys or PKCS#1/SEC1 private keys, not PKCS#8.
     const saPubPath = join(pkiDir, 'sa.pub');
-    const saPub = await webcrypto.subtle.exportKey('spki', saKey.keys.publicKey);
     await writeFile(clientCAPath, clientCA.certPem);
-    await writeFile(saKeyPath, saKey.keyPem, { mode: 0o600 });
-    await writeFile(saPubPath, x509.PemConverter.encode(saPub, 'PUBLIC KEY'));
+    await writeFile(saKeyPath, saKey.privateKeyPem, { mode: 0o600 });
+    await writeFile(saPubPath, saKey.publicKeyPem);
 
     const etcdURL = `http://127.0.0.1:${etcdClient}`;
     const peerURL = `http://127.0.0.1:${etcdPeer}`;

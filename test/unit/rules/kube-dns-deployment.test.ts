@@ -106,6 +106,16 @@ describe('kube-dns Deployment: --dns-bind-address', () => {
     assert.deepEqual(containerNamed(run(object).mutated, 'kubedns').args?.slice(-1), ['--dns-bind-address=[::]']);
   });
 
+  it('given twice: the last (effective, pflag) occurrence is the one fixed', () => {
+    const object = withContainer(BIND_ANY, 'kubedns', (c) => {
+      c.args![2] = '--dns-bind-address=[::]';
+      c.args!.push('--dns-bind-address=0.0.0.0');
+    });
+    const { mutated, analysis } = run(object);
+    assert.deepEqual(containerNamed(mutated, 'kubedns').args, ['--domain=cluster.local.', '--dns-port=10053', '--dns-bind-address=[::]', '--config-dir=/kube-dns-config', '--dns-bind-address=[::]']);
+    assert.equal(analysis.mutation.changes.find((c) => c.rule === 'kube-dns/bind-address')?.path, `${C('kubedns')}.args[4]`);
+  });
+
   it('already [::]: untouched', () => {
     assert.ok(!run(NO_SEPARATOR).analysis.mutation.changes.some((c) => c.rule === 'kube-dns/bind-address'));
   });

@@ -1,0 +1,54 @@
+// DESIGN 3.5: the kube-proxy ConfigMap (kubeadm): clusterCIDR equals podCIDR, bindAddress should be ::.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { kubeProxyRule } from '../../../src/rules/kube-proxy.js';
+import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
+import type { KubeObject } from '../../../src/rules/types.js';
+
+const MATCHING = fixtureObject('kube-proxy/kube-proxy-matching.yaml');
+const MISMATCH = fixtureObject('kube-proxy/kube-proxy-mismatch.yaml');
+
+function withConf(object: KubeObject, text: string): KubeObject {
+  const copy = structuredClone(object);
+  (copy.data as Record<string, string>)['config.conf'] = text;
+  return copy;
+}
+
+describe('kube-proxy ConfigMap', () => {
+  it('matches ConfigMaps named kube-proxy only', () => {
+    assert.equal(kubeProxyRule.matches(MATCHING), true);
+    assert.equal(kubeProxyRule.matches({ ...MATCHING, metadata: { name: 'kube-proxy-config' } }), false);
+  });
+
+  it('clusterCIDR equal to podCIDR and bindAddress ::: no finding, no warning', () => {
+    const { patch, analysis } = run(MATCHING);
+    assert.deepEqual([patch, analysis.validation.problems, analysis.validation.warnings], [[], [], []]);
+  });
+
+  it('clusterCIDR mismatch: problem kube-proxy/cluster-cidr; bindAddress 0.0.0.0: warning; never patched', () => {
+    const { patch, analysis } = run(MISMATCH);
+    assert.deepEqual(patch, []);
+    assert.deepEqual(analysis.validation.problems.map(({ rule, path, found, expected }) => ({ rule, path, found, expected })), [
+      { rule: 'kube-proxy/cluster-cidr', path: 'data.config.conf clusterCIDR', found: '"10.244.0.0/16"', expected: '"fd20::/112"' },
+    ]);
+    assert.match(analysis.validation.problems[0]!.fix, /^set clusterCIDR to fd20::\/112/);
+    assert.deepEqual(analysis.validation.warnings, ['kube-proxy: bindAddress is "0.0.0.0"; the guide sets it to "::" in an IPv6-only cluster']);
+  });
+
+  it('a different IPv6 CIDR, or absent clusterCIDR: problem', () => {
+    const conf = (cidr: string) => `apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nbindAddress: "::"\n${cidr}`;
+    assert.equal(run(withConf(MATCHING, conf('clusterCIDR: fd21::/112'))).analysis.validation.problems[0]?.found, '"fd21::/112"');
+    assert.equal(run(withConf(MATCHING, conf(''))).analysis.validation.problems[0]?.found, 'absent');
+    assert.deepEqual(run(withConf(MATCHING, conf('clusterCIDR: "fd20:0::/112"'))).analysis.validation.problems, [], 'same network, other spelling');
+  });
+
+  it('ipv6-only refuses a dual-stack list; dual-stack accepts "IPv4,IPv6"', () => {
+    const both = withConf(MATCHING, 'bindAddress: "::"\nclusterCIDR: 10.244.0.0/16,fd20::/112\n');
+    assert.deepEqual(rulesOf(run(both).analysis.validation.problems), ['kube-proxy/cluster-cidr']);
+    assert.deepEqual(run(both, contextWith({ overrides: { mode: 'dual-stack' } })).analysis.validation.problems, []);
+  });
+
+  it('unparseable config.conf: malformed', () => {
+    assert.deepEqual(rulesOf(run(withConf(MATCHING, 'clusterCIDR: [unclosed')).analysis.validation.malformed), ['kube-proxy/shape']);
+  });
+});

@@ -10,6 +10,7 @@ const flags = args.filter((a) => a.startsWith('--'));
 const roots = args.filter((a) => !a.startsWith('--'));
 
 function find(dir) {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir).sort().flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return find(path);

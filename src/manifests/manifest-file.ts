@@ -67,23 +67,23 @@ export function analyzeManifest(src: string, config: WebhookConfig): FileResult 
 }
 
 /**
- * Text edits for every changed document, each checked by re-parsing: a document whose edits do not
- * reproduce the patched object exactly is re-serialized instead.
+ * Each changed document's new text replaces that document's range: its own text edits when re-parsing
+ * them reproduces the patched object exactly, else the document re-serialized. Edits are applied per
+ * document first because two documents can edit the same offset (an append at the end of one and a
+ * re-serialization of the next, which starts there), and one must not overwrite the other.
  */
 function fixedText(src: string, docs: Document[], results: DocumentResult[]): string {
   const changed = results.filter((r) => r.patch.length > 0);
   if (changed.length === 0) return src;
-  const edits: TextEdit[] = [];
+  const replacements: TextEdit[] = [];
   for (const result of changed) {
     const doc = docs[result.index] as Document;
+    const [start, , end] = docRange(doc);
     const docEdits = documentEdits(src, doc, result.patch);
-    const rangeOf = docRange(doc);
-    const expected = result.analysis?.mutated;
-    const placed = docEdits && verify(src, doc, docEdits, expected);
-    if (placed) edits.push(...docEdits);
-    else edits.push({ start: rangeOf[0], end: rangeOf[2], text: withDocStart(src, doc, patchedDocumentText(doc, result.patch)), order: 0 });
+    const edited = docEdits && editedDocument(src, doc, docEdits, result.analysis?.mutated);
+    replacements.push({ start, end, text: edited ?? withDocStart(src, doc, patchedDocumentText(doc, result.patch)), order: 0 });
   }
-  return applyTextEdits(src, edits);
+  return applyTextEdits(src, replacements);
 }
 
 function docRange(doc: Document): [number, number, number] {
@@ -91,13 +91,14 @@ function docRange(doc: Document): [number, number, number] {
   return doc.range;
 }
 
-function verify(src: string, doc: Document, edits: TextEdit[], expected: KubeObject | undefined): boolean {
+/** The document's text with its edits applied, or undefined when it does not parse back to `expected`. */
+function editedDocument(src: string, doc: Document, edits: TextEdit[], expected: KubeObject | undefined): string | undefined {
   const [start, , end] = docRange(doc);
   const shifted = edits.map((e) => ({ ...e, start: e.start - start, end: e.end - start }));
   const text = applyTextEdits(src.slice(start, end), shifted);
   const reparsed = parseAllDocuments(text, { uniqueKeys: false });
-  if (!Array.isArray(reparsed) || reparsed.length !== 1 || reparsed[0]?.errors.length) return false;
-  return isDeepStrictEqual(reparsed[0]?.toJS(), expected);
+  if (!Array.isArray(reparsed) || reparsed.length !== 1 || reparsed[0]?.errors.length) return undefined;
+  return isDeepStrictEqual(reparsed[0]?.toJS(), expected) ? text : undefined;
 }
 
 /** The re-serialized document replaces its own range, which starts at its `---` when it has one. */

@@ -25,6 +25,8 @@ const PKG = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as
 const CHART_VALUES = parseYaml(readFileSync(join(REPO_ROOT, 'charts/calico-ipv6-webhook/values.yaml'), 'utf8')) as {
   podSecurityContext: { runAsUser: number; runAsGroup: number };
 };
+// The project's npm settings, when it has any: npm ci must see them to accept the lockfile.
+const NPM_CONFIG = existsSync(join(REPO_ROOT, '.npmrc')) ? ['.npmrc'] : [];
 const SECRET_NAME = /SECRET|TOKEN|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|NPM_?RC/i;
 
 const dockerfile = parseDockerfile(DOCKERFILE_TEXT);
@@ -55,7 +57,7 @@ void describe('Dockerfile structure', () => {
     assert.ok(!runs.some((r) => /\bnpm (install|i)\b/.test(r)), 'no npm install: it may rewrite the lockfile');
     const copied = stage.instructions.filter((i) => i.keyword === 'COPY').flatMap((i) => copyParts(i).sources);
     // tsconfig.build.json extends tsconfig.json: both are needed.
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']) {
+    for (const needed of ['package.json', 'package-lock.json', ...NPM_CONFIG, 'tsconfig.json', 'tsconfig.build.json', 'src']) {
       assert.ok(copied.includes(needed), `the build stage copies ${needed}`);
     }
   });
@@ -73,11 +75,12 @@ void describe('Dockerfile structure', () => {
     // Only the manifests come in before npm ci, so the dependency layer is cached across source changes.
     const copies = ins.filter((i) => i.keyword === 'COPY');
     const beforeInstall = copies.filter((c) => c.line < install.line);
-    assert.deepEqual(beforeInstall.flatMap((c) => copyParts(c).sources).sort(), ['package-lock.json', 'package.json']);
+    const manifests = ['package.json', 'package-lock.json', ...NPM_CONFIG].sort();
+    assert.deepEqual(beforeInstall.flatMap((c) => copyParts(c).sources).sort(), manifests);
     for (const copy of copies) {
       const { from, sources } = copyParts(copy);
       if (from === undefined) {
-        for (const s of sources) assert.ok(['package.json', 'package-lock.json'].includes(s), `the runtime stage copies ${s} from the context`);
+        for (const s of sources) assert.ok(manifests.includes(s), `the runtime stage copies ${s} from the context`);
       }
     }
     // dist comes from the build stage's output folder (tsconfig.build.json outDir).
@@ -119,13 +122,19 @@ void describe('Dockerfile structure', () => {
       }
       assert.notEqual(i.keyword, 'ADD', `line ${i.line}: use COPY; ADD fetches URLs and unpacks archives`);
       if (i.keyword === 'COPY') {
-        for (const s of copyParts(i).sources) assert.doesNotMatch(s, /npmrc|\.env|kubeconfig|\.pem$|\.key$/i, `line ${i.line} copies ${s}`);
+        for (const s of copyParts(i).sources) assert.doesNotMatch(s, /\.env|kubeconfig|\.pem$|\.key$|\.crt$/i, `line ${i.line} copies ${s}`);
       }
+    }
+    // The project's .npmrc goes into the image build: settings only, no registry credentials.
+    for (const file of NPM_CONFIG) {
+      const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+      const settings = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith(';'));
+      for (const line of settings) assert.doesNotMatch(line, /_auth|_password|authToken|username|certfile|keyfile|^\/\//i, `${file}: ${line}`);
     }
   });
 
   void test('.dockerignore keeps everything but the build inputs out of the context', () => {
-    for (const path of ['node_modules', '.git', '.cache', 'test', 'dist', 'coverage', '.scratch', 'charts', 'bench', '.env', '.npmrc', 'kubeconfig', '.ci']) {
+    for (const path of ['node_modules', '.git', '.cache', 'test', 'dist', 'coverage', '.scratch', 'charts', 'bench', '.env', '.env.local', 'kubeconfig', '.ci', 'tls.key']) {
       assert.ok(dockerignoreExcludes(DOCKERIGNORE, path), `${path} is excluded`);
     }
     const contextSources = dockerfile.stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'COPY'))
@@ -247,12 +256,25 @@ void describe('runtime stage rehearsal (npm ci --omit=dev, dist/, node dist/cli/
     scratch = mkdtempSync(join(tmpdir(), 'civ6-image-'));
     appDir = join(scratch, 'app');
     mkdirSync(appDir);
-    // What the runtime stage copies from the context, then installs, then copies from the build stage.
-    for (const file of ['package.json', 'package-lock.json']) cpSync(join(REPO_ROOT, file), join(appDir, file));
-    const install = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: appDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NODE_ENV: 'production' },
+    // What the runtime stage copies from the context, then installs (its own npm ci flags, plus
+    // --prefer-offline for the local cache), then copies from the build stage.
+    const stage = finalStage();
+    const install = stage.instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    assert.ok(install, 'the runtime stage runs npm ci');
+    const contextFiles = stage.instructions.filter((i) => i.keyword === 'COPY' && i.line < install.line).map(copyParts)
+      .filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    for (const file of contextFiles) cpSync(join(REPO_ROOT, file), join(appDir, file));
+    const npmCi = /\bnpm ci((?:\s+--[\w-]+(?:=\S+)?)*)/.exec(install.args)?.[1]?.trim().split(/\s+/) ?? [];
+    assert.ok(npmCi.includes('--omit=dev'));
+    // Run under `npm test`, npm exports the repository's own settings (npm_config_local_prefix,
+    // npm_config_legacy_peer_deps, ...): they would point npm at the repository and hide a missing
+    // .npmrc in the image. Only the download cache is kept.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    if (process.env.npm_config_cache) env.npm_config_cache = process.env.npm_config_cache;
+    const result = spawnSync('npm', ['ci', ...npmCi, '--prefer-offline'], {
+      cwd: appDir, encoding: 'utf8', timeout: 300_000, env: { ...env, NODE_ENV: 'production' },
     });
-    assert.equal(install.status, 0, `npm ci --omit=dev failed:\n${install.stdout}\n${install.stderr}`);
+    assert.equal(result.status, 0, `npm ci ${npmCi.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
     cpSync(join(REPO_ROOT, 'dist'), join(appDir, 'dist'), { recursive: true });
   }, { timeout: 600_000 });
 

@@ -1,0 +1,221 @@
+// `npm run bench`: the webhook (built, as its own process) under autocannon on loopback keep-alive HTTPS,
+// with real review bodies, against two floors in the same run (a bare node:https server and a bare
+// express app with the same JSON parsing, each answering fixed bytes of the webhook's answer size).
+// Per body: closed-loop throughput, fixed-rate latency at 200 and 1000 req/s, CPU per review (from
+// /proc), peak RSS, and the ratio to each floor; then non-target server time and RSS flatness over
+// BENCH_REVIEWS reviews. A table, and as the last line one JSON object.
+//
+// Environment: BENCH_SECONDS (per cell, default 5), BENCH_REVIEWS (RSS flatness run, default 200000),
+// BENCH_CONNECTIONS (closed loop, default 10), BENCH_BODIES (comma-separated subset of body names).
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { calicoConfigMap, calicoNodeDaemonSet, kubeDnsDeployment, nonTargetConfigMap, review } from '../test/support/reviews.js';
+import { writeSelfSignedServing } from '../src/server/certificates.js';
+import { reviewRequest } from '../src/admission/handler.js';
+import { decodeReview, encodeReview } from '../src/admission/review.js';
+import { countMembers, scanJson } from '../src/admission/json-limits.js';
+import { loadConfig } from '../src/config/load.js';
+import { envNumber, formatTable, load, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
+
+const SECONDS = envNumber('BENCH_SECONDS', 5);
+const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 10);
+const WARMUP_SECONDS = 1;
+
+const log = (text: string): void => void process.stderr.write(`${text}\n`);
+
+const FIXED_ENV = { IP: 'none', IP6: 'autodetect', FELIX_IPV6SUPPORT: 'true', CALICO_IPV6POOL_CIDR: 'fd20::/112', CALICO_ROUTER_ID: 'hash' };
+
+/** The review bodies: what a `kubectl apply` of Calico and kube-dns sends, plus an unrelated ConfigMap. */
+const ALL_BODIES: Record<string, string> = {
+  'calico-node-create': JSON.stringify(review(calicoNodeDaemonSet(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800002' })),
+  'calico-node-update': JSON.stringify(review(calicoNodeDaemonSet({ image: 'docker.io/calico/node:v3.30.3' }), {
+    uid: '705ab4f5-6393-11e8-b7cc-42010a800003',
+    operation: 'UPDATE',
+    oldObject: calicoNodeDaemonSet({ stored: true, image: 'docker.io/calico/node:v3.29.4', env: FIXED_ENV }),
+  })),
+  'calico-config': JSON.stringify(review(calicoConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800004' })),
+  'kube-dns': JSON.stringify(review(kubeDnsDeployment(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800005' })),
+  'non-target': JSON.stringify(review(nonTargetConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800006' })),
+};
+const TARGETS = new Set(['calico-node-create', 'calico-node-update', 'calico-config', 'kube-dns']);
+const selected = process.env.BENCH_BODIES ? process.env.BENCH_BODIES.split(',').map((s) => s.trim()) : Object.keys(ALL_BODIES);
+const BODIES = Object.fromEntries(Object.entries(ALL_BODIES).filter(([name]) => selected.includes(name)));
+
+/** One request outside the load, to know the answer's size and that it is right. */
+function probe(url: string, path: string, body: string, ca: string): Promise<{ status: number; text: string }> {
+  return new Promise((done, reject) => {
+    const req = httpsRequest(new URL(path, url), { method: 'POST', ca, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(url: string, path: string, ca: string): Promise<string> {
+  return new Promise((done, reject) => {
+    const req = httpsRequest(new URL(path, url), { ca, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => done(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Cell extends LoadResult {
+  cpuMsPerReview: number;
+  peakRssMb: number;
+}
+
+/** A warm-up, then the measured run, with the server's CPU and memory read around it. */
+async function cell(server: Server, path: string, body: string, rate?: number): Promise<Cell> {
+  await load({ url: server.url, path, body, seconds: WARMUP_SECONDS, connections: CONNECTIONS, ...(rate ? { rate } : {}) });
+  const pid = server.child.pid ?? 0;
+  const before = sampleProcess(pid);
+  const result = await load({ url: server.url, path, body, seconds: SECONDS, connections: CONNECTIONS, ...(rate ? { rate } : {}) });
+  const after = sampleProcess(pid);
+  return { ...result, cpuMsPerReview: (after.cpuMs - before.cpuMs) / Math.max(1, result.responses), peakRssMb: after.peakRssMb };
+}
+
+async function histogramMean(url: string, ca: string): Promise<{ sum: number; count: number }> {
+  const text = await get(url, '/metrics', ca);
+  const value = (name: string) => Number(new RegExp(`^calico_ipv6_webhook_review_duration_seconds_${name}\\{endpoint="mutate"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { sum: value('sum'), count: value('count') };
+}
+
+/** reviewRequest alone, and the whole per-request path without HTTP, in this process. */
+function microBenchmark(body: string, iterations = 20_000): { reviewMs: number; fullMs: number } {
+  const config = loadConfig({});
+  const raw = Buffer.from(body);
+  const request = decodeReview(JSON.parse(body));
+  for (let i = 0; i < 2000; i++) reviewRequest('mutate', request, config);
+  let start = performance.now();
+  for (let i = 0; i < iterations; i++) reviewRequest('mutate', request, config);
+  const reviewMs = (performance.now() - start) / iterations;
+  start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const scan = scanJson(raw);
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    if (countMembers(parsed) !== scan.members) throw new Error('member count');
+    const outcome = reviewRequest('mutate', decodeReview(parsed), config);
+    JSON.stringify(encodeReview(request.apiVersion, outcome.response));
+  }
+  const fullMs = (performance.now() - start) / iterations;
+  return { reviewMs, fullMs };
+}
+
+async function main(): Promise<void> {
+  const dir = workDir();
+  const pki = await writeSelfSignedServing(join(dir, 'pki'));
+  const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;
+  log(`calico-ipv6-webhook benchmark on ${machine}`);
+  log(`cells of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; closed loop with ${CONNECTIONS} connections; RSS run of ${REVIEWS} reviews`);
+
+  const webhook = await startServerProcess('webhook', [join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'], join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
+  const httpsFloor = await startServerProcess('https floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'https', pki.certPath, pki.keyPath], join(dir, 'https-floor.log'), 'floor serving');
+  const expressFloor = await startServerProcess('express floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'express', pki.certPath, pki.keyPath], join(dir, 'express-floor.log'), 'floor serving');
+  const servers = [webhook, httpsFloor, expressFloor];
+  const stopAll = async () => {
+    for (const server of servers) await server.stop();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+  try {
+    const rows: (string | number)[][] = [];
+    const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number }> = {};
+    let nonTargetServerMs = NaN;
+    for (const [name, body] of Object.entries(BODIES)) {
+      const answer = await probe(webhook.url, '/mutate', body, pki.caPem);
+      const response = (JSON.parse(answer.text) as { response: { allowed: boolean; patch?: string } }).response;
+      if (answer.status !== 200 || !response.allowed || (TARGETS.has(name) && !response.patch)) throw new Error(`${name}: unexpected answer ${answer.status} ${answer.text.slice(0, 300)}`);
+      const answerBytes = Buffer.byteLength(answer.text);
+      const floorPath = `/floor/${answerBytes}`;
+      log(`${name}: request ${Buffer.byteLength(body)} B, answer ${answerBytes} B`);
+
+      const histBefore = await histogramMean(webhook.url, pki.caPem);
+      const closed = await cell(webhook, '/mutate', body);
+      const histAfter = await histogramMean(webhook.url, pki.caPem);
+      const serverMs = ((histAfter.sum - histBefore.sum) / Math.max(1, histAfter.count - histBefore.count)) * 1000;
+      if (name === 'non-target') nonTargetServerMs = serverMs;
+      const atRate200 = await cell(webhook, '/mutate', body, 200);
+      const atRate1000 = await cell(webhook, '/mutate', body, 1000);
+      const https = await cell(httpsFloor, floorPath, body);
+      const expressCell = await cell(expressFloor, floorPath, body);
+      for (const [what, c] of [['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['https floor', https], ['express floor', expressCell]] as const) {
+        if (c.errors > 0 || c.non2xx > 0) log(`  ${name} ${what}: ${c.errors} errors, ${c.non2xx} non-200 answers`);
+      }
+      rows.push([
+        name, Buffer.byteLength(body), answerBytes,
+        closed.rps, closed.p50, closed.p99, closed.p999,
+        atRate200.p50, atRate200.p99, atRate200.p999,
+        atRate1000.rps, atRate1000.p50, atRate1000.p99, atRate1000.p999,
+        closed.cpuMsPerReview, serverMs, closed.peakRssMb,
+        https.rps, expressCell.rps, closed.rps / https.rps, closed.rps / expressCell.rps,
+        https.cpuMsPerReview, expressCell.cpuMsPerReview,
+        closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx,
+      ]);
+      json[name] = { rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3) };
+      log(`  closed ${closed.rps.toFixed(0)} rps (https floor ${https.rps.toFixed(0)}, express floor ${expressCell.rps.toFixed(0)}); p99 at 1000/s ${atRate1000.p99.toFixed(3)} ms`);
+    }
+
+    // Non-target server time, in this process (the histogram above measures it in the server).
+    const micro = BODIES['non-target'] ? microBenchmark(BODIES['non-target']) : undefined;
+    const microTarget = BODIES['calico-node-create'] ? microBenchmark(BODIES['calico-node-create'], 5000) : undefined;
+
+    // RSS flatness: BENCH_REVIEWS reviews cycling through every body.
+    const pid = webhook.child.pid ?? 0;
+    const samples: number[] = [];
+    const requests = Object.values(BODIES).map((body) => ({ path: '/mutate', body }));
+    let firstRss = NaN;
+    const flat = await load({
+      url: webhook.url, path: '/mutate', body: '', requests, amount: REVIEWS, connections: CONNECTIONS,
+      onTick: (responses) => {
+        const rss = sampleProcess(pid).rssMb;
+        samples.push(rss);
+        if (Number.isNaN(firstRss) && responses >= REVIEWS * 0.1) firstRss = rss;
+      },
+    });
+    await sleep(200);
+    const end = sampleProcess(pid);
+    const lastRss = end.rssMb;
+
+    const header = [
+      'body', 'req B', 'ans B',
+      'rps', 'p50', 'p99', 'p99.9',
+      '200/s p50', 'p99', 'p99.9',
+      '1000/s rps', 'p50', 'p99', 'p99.9',
+      'cpu ms/rev', 'srv ms', 'peak MB',
+      'https rps', 'express rps', 'x https', 'x express',
+      'https cpu', 'express cpu',
+      'errors',
+    ];
+    const out: string[] = [];
+    out.push(`calico-ipv6-webhook benchmark: ${machine}`);
+    out.push(`latencies in ms, measured by the client; closed loop with ${CONNECTIONS} connections; ${SECONDS} s per cell; cpu = server CPU per review; srv = review_duration_seconds mean`);
+    out.push(formatTable(header, rows));
+    out.push('');
+    if (micro) out.push(`non-target server time: ${nonTargetServerMs.toFixed(4)} ms (histogram mean in the server), ${micro.reviewMs.toFixed(4)} ms reviewRequest alone, ${micro.fullMs.toFixed(4)} ms scan+parse+decode+review+encode (in-process)`);
+    if (microTarget) out.push(`calico-node CREATE in-process: ${microTarget.reviewMs.toFixed(4)} ms reviewRequest, ${microTarget.fullMs.toFixed(4)} ms scan+parse+decode+review+encode`);
+    out.push(`RSS over ${flat.responses} reviews (${flat.rps.toFixed(0)} rps, ${flat.errors + flat.non2xx} errors): ${firstRss.toFixed(1)} MB at 10% -> ${lastRss.toFixed(1)} MB at the end (${(((lastRss - firstRss) / firstRss) * 100).toFixed(1)}%), min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, peak ${end.peakRssMb.toFixed(1)} MB`);
+    const logBytes = readFileSync(join(dir, 'webhook.log')).length;
+    out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(`${JSON.stringify({ bodies: json, rss_mb: round(end.peakRssMb, 1) })}\n`);
+  } finally {
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

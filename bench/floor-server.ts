@@ -1,0 +1,69 @@
+// The two floors the webhook is measured against, each run as its own process:
+//   https   - a bare node:https server that reads the request body and answers fixed bytes: the most
+//             this runtime can do per request on this machine;
+//   express - an express app with the webhook's own JSON body parsing (express.json, same limit,
+//             etag and x-powered-by off) answering the same fixed bytes: the framework's floor.
+// POST /floor/<bytes> answers a JSON body of exactly that many bytes, so that each floor is measured
+// with an answer the size of the webhook's answer to the same review.
+// Usage: node --import tsx bench/floor-server.ts https|express CERT KEY
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+
+const [kind, certPath, keyPath] = process.argv.slice(2);
+if ((kind !== 'https' && kind !== 'express') || !certPath || !keyPath) {
+  process.stderr.write('usage: floor-server.ts https|express CERT KEY\n');
+  process.exit(2);
+}
+
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const answers = new Map<number, Buffer>();
+
+/** A JSON AdmissionReview-like body of exactly `size` bytes (cached: the floor does no work per request). */
+function answerOf(size: number): Buffer {
+  let answer = answers.get(size);
+  if (!answer) {
+    const head = '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"floor","allowed":true,"pad":"';
+    const tail = '"}}';
+    answer = Buffer.from(head + 'x'.repeat(Math.max(0, size - head.length - tail.length)) + tail);
+    answers.set(size, answer);
+  }
+  return answer;
+}
+
+function sizeOf(url: string | undefined): number {
+  const match = /^\/floor\/(\d+)/.exec(url ?? '');
+  return match ? Math.min(Number(match[1]), MAX_BODY_BYTES) : 64;
+}
+
+const tls = { cert: readFileSync(certPath), key: readFileSync(keyPath), minVersion: 'TLSv1.2' as const };
+
+let handler: Parameters<typeof createServer>[1];
+if (kind === 'https') {
+  handler = (req, res) => {
+    // Read the whole body, as any server must, then answer.
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      const answer = answerOf(sizeOf(req.url));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+      res.end(answer);
+    });
+  };
+} else {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.post('/floor/:size', express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true }), (req, res) => {
+    res.status(200).type('application/json').send(answerOf(sizeOf(req.url)));
+  });
+  handler = app;
+}
+
+const server = createServer(tls, handler);
+server.keepAliveTimeout = 30_000;
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ msg: 'floor serving', kind, url: `https://127.0.0.1:${port}` })}\n`);
+});
+process.once('SIGTERM', () => server.close(() => process.exit(0)));

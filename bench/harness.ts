@@ -1,0 +1,186 @@
+// What bench.ts and soak.ts share: servers as child processes (so their CPU and memory are their own,
+// read from /proc), and an autocannon run that keeps every response time at full resolution.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function envNumber(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+export function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ciw-bench-'));
+}
+
+export interface Server {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server process whose stdout goes to a file (a server in a pod writes its log to a pipe or a
+ * file as well; the load generator must not pay for reading it) and waits for the JSON line with `url`.
+ */
+export async function startServerProcess(name: string, args: string[], logPath: string, readyMsg: string): Promise<Server> {
+  const out = openSync(logPath, 'w');
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', out, 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  closeSync(out);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before serving`);
+    const text = readFileSync(logPath, 'utf8');
+    for (const line of text.split('\n')) {
+      if (!line.includes(readyMsg)) continue;
+      const entry = JSON.parse(line) as { url?: string };
+      if (entry.url) {
+        return {
+          name,
+          child,
+          url: entry.url,
+          stop: async () => {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            const exited = new Promise((done) => child.once('exit', done));
+            child.kill('SIGTERM');
+            await Promise.race([exited, sleep(5000)]);
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          },
+        };
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s`);
+    await sleep(50);
+  }
+}
+
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+export interface ProcSample {
+  /** User + system CPU time so far, ms (10 ms resolution). */
+  cpuMs: number;
+  rssMb: number;
+  /** Peak RSS so far (VmHWM). */
+  peakRssMb: number;
+}
+
+export function sampleProcess(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+export interface LoadOptions {
+  url: string;
+  path: string;
+  body: string;
+  /** Closed loop (as fast as the server answers) when undefined. */
+  rate?: number;
+  seconds?: number;
+  /** Stop after this many responses instead of after `seconds`. */
+  amount?: number;
+  connections?: number;
+  /** Several bodies, cycled by each connection (overrides path/body). */
+  requests?: { path: string; body: string }[];
+  /** Called about every second with the responses so far. */
+  onTick?: (responses: number) => void;
+}
+
+export interface LoadResult {
+  responses: number;
+  rps: number;
+  seconds: number;
+  errors: number;
+  non2xx: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** One autocannon run on keep-alive HTTPS connections; latencies in ms from every response. */
+export function load(options: LoadOptions): Promise<LoadResult> {
+  const capacity = options.amount ?? Math.ceil((options.rate ?? 20_000) * (options.seconds ?? 5) * 1.5);
+  let latencies = new Float64Array(Math.max(1024, capacity));
+  let count = 0;
+  let non2xx = 0;
+  const headers = { 'content-type': 'application/json' };
+  const requests = (options.requests ?? [{ path: options.path, body: options.body }]).map((r) => ({ method: 'POST' as const, path: r.path, body: r.body, headers }));
+  const started = process.hrtime.bigint();
+  return new Promise((resolveLoad, reject) => {
+    const instance = autocannon({
+      url: options.url,
+      connections: options.connections ?? 10,
+      pipelining: 1,
+      ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 5 }),
+      ...(options.rate ? { overallRate: options.rate } : {}),
+      requests,
+      timeout: 10,
+    }, (error, result) => {
+      clearInterval(ticker);
+      if (error) return reject(error);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const sorted = latencies.subarray(0, count).sort();
+      resolveLoad({
+        responses: count,
+        rps: count / seconds,
+        seconds,
+        errors: result.errors + result.timeouts,
+        non2xx: non2xx,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        p999: percentile(sorted, 99.9),
+        max: sorted[sorted.length - 1] ?? NaN,
+      });
+    });
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode !== 200) non2xx++;
+      if (count === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[count++] = responseTime;
+    });
+    const ticker = setInterval(() => options.onTick?.(count), 1000);
+  });
+}
+
+export function formatTable(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
+  const line = (r: (string | number)[]) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 0) : String(c).padStart(widths[i] ?? 0))).join('  ');
+  return [line(cells[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '-';
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(3);
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

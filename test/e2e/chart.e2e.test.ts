@@ -1,0 +1,118 @@
+// The Helm chart against a real kube-apiserver, with Helm 3 and Helm 4: every rendered object is
+// accepted, the chart's own webhook configurations correct a real Calico manifest, and upgrade and
+// uninstall leave nothing behind. The webhooks point by URL at a server run from dist/.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
+import { startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+
+const SHARED = process.env.SHARED_DIR ?? join(REPO_ROOT, '../shared');
+const CERT_MANAGER_CRDS = join(SHARED, 'fixtures/cert-manager');
+const REAL = process.env.REAL_FIXTURES_DIR ?? join(SHARED, 'fixtures/real');
+const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
+
+let cluster: TestCluster;
+let webhook: WebhookProcess;
+let cert: ServingCert;
+let dir: string;
+
+interface Rendered { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }
+
+function objectsOf(manifest: string): Rendered[] {
+  return parseAllDocuments(manifest).map((d) => d.toJS() as Rendered | null).filter((o): o is Rendered => o !== null && typeof o.kind === 'string');
+}
+
+/** `kubectl get` for one object, in its namespace when it has one. */
+async function exists(o: Rendered, namespace: string): Promise<boolean> {
+  const ns = CLUSTER_SCOPED.has(o.kind) ? [] : ['-n', o.metadata.namespace ?? namespace];
+  const r = await cluster.kubectl(['get', `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name, ...ns, '-o', 'name']);
+  return r.code === 0;
+}
+
+const CLUSTER_SCOPED = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole', 'ClusterRoleBinding']);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'calico-ipv6-webhook-chart-e2e-'));
+  cluster = await startCluster();
+  cert = await makeServingCert(join(dir, 'tls'), { ipSans: ['127.0.0.1'], dnsSans: ['localhost'] });
+  const configPath = join(dir, 'config.yaml');
+  await writeConfig(configPath, { mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a' });
+  webhook = await startWebhook({ cert, configPath });
+  const crds = readdirSync(CERT_MANAGER_CRDS).filter((f) => f.endsWith('.yaml')).map((f) => join(CERT_MANAGER_CRDS, f));
+  assert.ok(crds.length >= 4, `cert-manager CRDs expected in ${CERT_MANAGER_CRDS}`);
+  // The CRDs are larger than the last-applied annotation allows: server-side apply.
+  const r = await cluster.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
+  assert.equal(r.code, 0, r.stderr);
+  const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io']);
+  assert.equal(established.code, 0, established.stderr);
+});
+
+after(async () => {
+  await webhook?.stop();
+  await cluster?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+for (const helmVersion of [3, 4] as const) {
+  describe(`helm ${helmVersion}`, () => {
+    const release = `ipv6-h${helmVersion}`;
+    const namespace = `calico-ipv6-webhook-h${helmVersion}`;
+    const values = () => [
+      '--set', `webhook.url=${webhook.url}`,
+      '--set', `tls.caBundle=${Buffer.from(cert.caPem).toString('base64')}`,
+      '--set', `webhook.namespaces={kube-system,${namespace}-target}`,
+      '--set', 'discovery.enabled=true',
+    ];
+    let installed: Rendered[] = [];
+
+    test('install: every rendered object is accepted by the API server', async () => {
+      assert.equal((await cluster.kubectl(['create', 'namespace', `${namespace}-target`])).code, 0);
+      const r = await cluster.helm(helmVersion, ['install', release, CHART, '--namespace', namespace, '--create-namespace', ...values()]);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /STATUS: deployed/);
+      const manifest = await cluster.helm(helmVersion, ['get', 'manifest', release, '--namespace', namespace]);
+      assert.equal(manifest.code, 0, manifest.stderr);
+      installed = objectsOf(manifest.stdout);
+      const kinds = new Set(installed.map((o) => o.kind));
+      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'PodDisruptionBudget', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'Certificate', 'Issuer', 'ClusterRole']) {
+        assert.ok(kinds.has(kind), `the chart rendered a ${kind}`);
+      }
+      for (const o of installed) assert.ok(await exists(o, namespace), `${o.kind} ${o.metadata.name} exists in the cluster`);
+    });
+
+    test("a real Calico manifest is corrected through the chart's webhook configurations", async () => {
+      const manifest = (await import('node:fs')).readFileSync(join(REAL, 'calico/calico-v3.28.0-calico-vxlan.yaml'), 'utf8')
+        .replaceAll('namespace: kube-system', `namespace: ${namespace}-target`);
+      const r = await cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: manifest });
+      assert.equal(r.code, 0, r.stderr);
+      const ds = await cluster.kubectl(['get', 'daemonset', 'calico-node', '-n', `${namespace}-target`, '-o', 'jsonpath={.spec.template.spec.containers[0].env}']);
+      const env = new Map((JSON.parse(ds.stdout) as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+      assert.equal(env.get('CALICO_IPV6POOL_CIDR'), 'fd20::/112');
+      assert.equal(env.get('IP'), 'none');
+      assert.equal(env.get('FELIX_IPV6SUPPORT'), 'true');
+    });
+
+    test('upgrade changes the webhook configurations in place', async () => {
+      const r = await cluster.helm(helmVersion, ['upgrade', release, CHART, '--namespace', namespace, ...values(), '--set', 'webhook.timeoutSeconds=3']);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const name = installed.find((o) => o.kind === 'ValidatingWebhookConfiguration')?.metadata.name ?? '';
+      const timeout = await cluster.kubectl(['get', 'validatingwebhookconfiguration', name, '-o', 'jsonpath={.webhooks[0].timeoutSeconds}']);
+      assert.equal(timeout.stdout, '3');
+    });
+
+    test('uninstall leaves nothing behind', async () => {
+      const r = await cluster.helm(helmVersion, ['uninstall', release, '--namespace', namespace]);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      for (const o of installed) assert.equal(await exists(o, namespace), false, `${o.kind} ${o.metadata.name} was removed`);
+      const left = await cluster.kubectl(['get', 'all,configmap,secret,serviceaccount,role,rolebinding,pdb,certificate,issuer', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
+      assert.equal(left.stdout.trim(), '', `left behind: ${left.stdout}`);
+      const webhooks = await cluster.kubectl(['get', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', '-o', 'name']);
+      assert.doesNotMatch(webhooks.stdout, new RegExp(release), 'no webhook configuration of the release remains');
+    });
+  });
+}

@@ -10,7 +10,7 @@ import { gatherSnapshot } from '../doctor/snapshot.js';
 import { runHostChecks } from '../host/checks.js';
 import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigPath, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
 import type { CliIo } from './io.js';
-import { CONFIG_FLAGS, CONFIG_HELP, parse, stringFlag, UsageError } from './options.js';
+import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, stringFlag, UsageError } from './options.js';
 
 export const DOCTOR_HELP = `Usage: calico-ipv6-webhook doctor [options]
        calico-ipv6-webhook doctor --host [--proc-root DIR] [-o table|json]
@@ -60,7 +60,7 @@ export async function runDoctor(args: string[], io: CliIo): Promise<number> {
     return print(runHostChecks(procRoot), format, io);
   }
   if (stringFlag(values, 'proc-root') !== undefined) throw new UsageError('--proc-root goes with --host');
-  const config = loadConfig({ ...(await import('./options.js')).configSource(values, io.env) });
+  const config = loadConfig(configSource(values, io.env));
   try {
     const reader = new KubeClusterReader(loadKubeConfig(kubeconfigPath(values)), requestTimeoutMs(values));
     const snapshot = await gatherSnapshot(reader, { scope: namespaceScope(values) });

@@ -3,15 +3,20 @@
 import { ConfigError } from '../config/validate.js';
 import { ManifestError } from '../manifests/manifest-file.js';
 import { runFix } from './fix.js';
+import { runDoctor } from './doctor.js';
+import { runAuditCommand } from './audit.js';
+import { ClusterAccessError } from '../cluster/client.js';
 import { processIo, type CliIo } from './io.js';
 import { UsageError } from './options.js';
 import { runServe } from './serve.js';
 
-const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|help] [options]
+const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help] [options]
 
   serve            run the admission webhook (default)
   fix FILE|-       print the manifest corrected to the IPv6 settings; problems on stderr
   check FILE|-     report what fix would change or reject; exit 1 if anything
+  doctor           check a live cluster (or, with --host, this machine) against the IPv6 guide
+  audit            list objects in the cluster the webhook would change or reject
 
 Run 'calico-ipv6-webhook COMMAND --help' for a command's options.`;
 
@@ -21,6 +26,8 @@ const COMMANDS: Record<string, Command> = {
   serve: runServe,
   fix: (args, io) => runFix('fix', args, io),
   check: (args, io) => runFix('check', args, io),
+  doctor: runDoctor,
+  audit: runAuditCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -40,7 +47,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.stderr(`calico-ipv6-webhook: ${error.message}\n\n${HELP}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof ManifestError) {
+    if (error instanceof ConfigError || error instanceof ManifestError || error instanceof ClusterAccessError) {
       io.stderr(`calico-ipv6-webhook: ${error.message}`);
       return 2;
     }

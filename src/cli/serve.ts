@@ -1,6 +1,9 @@
 // `serve`: the webhook server, until SIGTERM or SIGINT ends it gracefully.
 import { createLogger } from '../observability/logger.js';
-import { startServer } from '../server/serve.js';
+import { startServer, type RunningServer } from '../server/serve.js';
+import { loadConfig } from '../config/load.js';
+import { startClusterDiscovery, type ClusterDiscovery } from '../cluster/discovery.js';
+import { WebhookMetrics } from '../observability/metrics.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
 
@@ -20,6 +23,14 @@ Server:
   --shutdown-timeout SECONDS time in-flight reviews get after that (default 10)
   --log-level LEVEL         trace, debug, info, warn, error (default info)
 
+Cluster discovery (needs API access; the chart's discovery.enabled grants it):
+  --discovery               watch kubeadm-config, kube-proxy, kubelet-config, Nodes and calico-node: warn on
+                            target objects (and in /readyz?verbose and metrics) where the cluster disagrees
+                            with the configuration, resolve env valueFrom ConfigMap references, and read
+                            the Calico version from the calico-node DaemonSet
+  --kubeconfig FILE         kubeconfig for discovery (default: in-cluster, $KUBECONFIG, ~/.kube/config)
+  --discovery-namespaces NS[,NS...]  where calico-node and its ConfigMaps live (default kube-system)
+
 ${CONFIG_HELP}`;
 
 const SERVE_FLAGS = {
@@ -33,6 +44,9 @@ const SERVE_FLAGS = {
   'shutdown-delay': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'log-level': { type: 'string' },
+  discovery: { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  'discovery-namespaces': { type: 'string' },
 } as const;
 
 export async function runServe(args: string[], io: CliIo): Promise<number> {
@@ -46,8 +60,23 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const key = stringFlag(values, 'tls-key');
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
   const logger = createLogger({ level: stringFlag(values, 'log-level') });
+  const source = configSource(values, io.env);
+  const metrics = new WebhookMetrics();
+  let started: RunningServer | undefined;
+  let discovery: ClusterDiscovery | undefined;
+  if (values.discovery) {
+    // Until the server's configuration store exists, the configuration as it is at start.
+    const initial = loadConfig(source);
+    const namespaces = (stringFlag(values, 'discovery-namespaces') ?? 'kube-system').split(',').map((n) => n.trim()).filter(Boolean);
+    discovery = startClusterDiscovery({ kubeconfig: stringFlag(values, 'kubeconfig'), namespaces, config: () => started?.configStore.current ?? initial, logger, registry: metrics.registry });
+  } else if (stringFlag(values, 'kubeconfig') !== undefined || stringFlag(values, 'discovery-namespaces') !== undefined) {
+    throw new UsageError('--kubeconfig and --discovery-namespaces go with --discovery');
+  }
   const running = await startServer({
-    config: configSource(values, io.env),
+    config: source,
+    metrics,
+    cluster: discovery,
+    readinessExtra: discovery,
     port: numberFlag(values, 'port', 8443, 0, 65535),
     host: stringFlag(values, 'host') ?? '127.0.0.1',
     tls: cert && key ? { certPath: cert, keyPath: key } : undefined,
@@ -56,11 +85,18 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     shutdownDelaySeconds: numberFlag(values, 'shutdown-delay', 5, 0, 600),
     shutdownTimeoutSeconds: numberFlag(values, 'shutdown-timeout', 10, 0, 600),
     logger,
+  }).catch((error: unknown) => {
+    discovery?.stop();
+    throw error;
   });
+  started = running;
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'signal received');
-      running.shutdown().then(() => resolve(0), (error: unknown) => {
+      running.shutdown().then(() => {
+        discovery?.stop();
+        resolve(0);
+      }, (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         resolve(1);
       });

@@ -5,12 +5,15 @@ import { calicoVersionOfObject } from '../rules/calico-node.js';
 import { isRecord, nameOf, namespaceOf } from '../rules/k8s-object.js';
 import type { KubeObject, RuleContext } from '../rules/types.js';
 import type { Version } from '../rules/versions.js';
+import { apiError } from './client.js';
 import type { ClusterReader, NamespaceScope, TargetKind } from './reader.js';
 
 export interface ReadFailure {
   /** What could not be read, e.g. `DaemonSet calico-node` or `ConfigMap kube-system/calico-config`. */
   what: string;
   error: string;
+  /** HTTP status; 0 when the API server was not reached. */
+  code: number;
 }
 
 export interface TargetObjects {
@@ -27,7 +30,8 @@ export async function readTargets(reader: ClusterReader, scope: NamespaceScope):
       try {
         objects.push(...(await reader.findNamed(target.kind as TargetKind, name, scope)));
       } catch (error) {
-        failures.push({ what: `${target.kind} ${name}`, error: (error as Error).message });
+        const e = apiError(error);
+        failures.push({ what: `${target.kind} ${name}`, error: e.message, code: e.code });
       }
     }
   }
@@ -92,7 +96,8 @@ export async function clusterContext(reader: ClusterReader, targets: readonly Ku
       const cm = await reader.getConfigMap(ref.namespace, ref.name);
       if (cm) configMaps.push(cm);
     } catch (error) {
-      failures.push({ what: `ConfigMap ${ref.namespace}/${ref.name}`, error: (error as Error).message });
+      const e = apiError(error);
+      failures.push({ what: `ConfigMap ${ref.namespace}/${ref.name}`, error: e.message, code: e.code });
     }
   }
   const calicoVersionHint = targets.map(calicoVersionOfObject).find((v) => v !== undefined);

@@ -18,13 +18,28 @@ function pointerSegments(pointer: string): string[] {
   return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/**
+ * The node at a path, where a mapping key that occurs twice resolves to its last pair: that is the
+ * value the object has (the file is read with uniqueKeys off, last wins), so it is the one to edit.
+ * The yaml library's getIn/setIn would take the first.
+ */
+function nodeIn(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (isSeq(node) && typeof key === 'number') node = node.items[key];
+    else if (isMap(node)) node = node.items.findLast((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === key)?.value;
+    else return undefined;
+  }
+  return node;
+}
+
 function pathOf(doc: Document, segments: string[]): (string | number)[] {
   const out: (string | number)[] = [];
   let node: unknown = doc.contents;
   for (const segment of segments) {
     const key = isSeq(node) && /^\d+$/.test(segment) ? Number(segment) : segment;
     out.push(key);
-    node = isSeq(node) || isMap(node) ? node.get(key as never, true) : undefined;
+    node = nodeIn(node, [key]);
   }
   return out;
 }
@@ -107,9 +122,9 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
   const path = pathOf(doc, segments);
   const parentPath = path.slice(0, -1);
   const last = path[path.length - 1];
-  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  const parent = nodeIn(doc.contents, parentPath);
   if (op.op === 'replace') {
-    const node = doc.getIn(path, true);
+    const node = nodeIn(doc.contents, path);
     if (!isScalar(node)) throw new UnplaceableEdit('replace of a collection');
     const [start, valueEnd] = range(node);
     if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
@@ -156,7 +171,7 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
     throw new UnplaceableEdit('add under a scalar');
   }
   if (op.op === 'remove' && isSeq(parent) && !parent.flow) {
-    const node = doc.getIn(path, true) as Node | undefined;
+    const node = nodeIn(doc.contents, path) as Node | undefined;
     if (!node) throw new UnplaceableEdit('remove of a missing item');
     const [start, valueEnd] = range(node);
     const from = lineStart(src, start);
@@ -190,16 +205,19 @@ export function patchedDocumentText(doc: Document, patch: readonly PatchOperatio
   const copy = doc.clone();
   for (const op of patch) {
     const path = pathOf(copy, pointerSegments(op.path));
-    if (op.op === 'remove') copy.deleteIn(path);
-    else if (op.op === 'add' && typeof path[path.length - 1] === 'number') {
-      const seq = copy.getIn(path.slice(0, -1), true);
-      if (isSeq(seq)) seq.items.splice(path[path.length - 1] as number, 0, copy.createNode(op.value));
-    } else if (op.op === 'add' && path[path.length - 1] === '-') {
-      const seq = copy.getIn(path.slice(0, -1), true);
-      if (isSeq(seq)) seq.items.push(copy.createNode(op.value));
+    const last = path[path.length - 1];
+    const parent = nodeIn(copy.contents, path.slice(0, -1));
+    if (op.op === 'remove') {
+      if (isSeq(parent) && typeof last === 'number') parent.items.splice(last, 1);
+      else if (isMap(parent)) parent.items.splice(parent.items.findLastIndex((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === last), 1);
+    } else if (op.op === 'add' && isSeq(parent) && (typeof last === 'number' || last === '-')) {
+      parent.items.splice(last === '-' ? parent.items.length : last, 0, copy.createNode(op.value));
     } else if (op.op === 'add' || op.op === 'replace') {
-      const existing = copy.getIn(path, true);
+      const existing = nodeIn(copy.contents, path);
+      const pair = isMap(parent) ? parent.items.findLast((p) => (isScalar(p.key) ? p.key.value : p.key) === last) : undefined;
       if (isScalar(existing) && typeof op.value !== 'object') existing.value = op.value;
+      else if (pair) pair.value = copy.createNode(op.value);
+      else if (isSeq(parent) && typeof last === 'number') parent.items[last] = copy.createNode(op.value);
       else copy.setIn(path, copy.createNode(op.value));
     }
   }

@@ -195,7 +195,7 @@ function validateAddresses(t: Target, ctx: RuleContext, report: Report): void {
   const value = read.kind === 'absent' ? '' : read.value.trim();
   if (value === 'none' && !supports(v, 'ipNone')) {
     // IP=none does not exist before v3.2: such a node would not start, whatever CALICO_ROUTER_ID says.
-    report.problem({ rule: `${RULE}/ip-none`, path: ipPath, found: shown(read.value), expected: `calico/node >= ${formatVersion(CALICO_FEATURES.ipNone)} for IP=none`,
+    report.problem({ rule: `${RULE}/ip-none`, path: ipPath, found: shown(read.kind === 'absent' ? undefined : read.value), expected: `calico/node >= ${formatVersion(CALICO_FEATURES.ipNone)} for IP=none`,
       fix: `calico/node ${describeVersion(v)} cannot run IPv6-only: IP=none needs calico/node >= ${formatVersion(CALICO_FEATURES.ipNone)}; upgrade calico/node (>= ${formatVersion(CALICO_FEATURES.routerIdHash)} for CALICO_ROUTER_ID=hash)` });
   } else if (value !== 'none') {
     const needsUpgrade = !supports(v, 'ipNone') && ['', 'autodetect'].includes(value);

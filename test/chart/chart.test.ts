@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { compileCelSubset } from './cel-subset.js';
+import { TARGETS as RULE_TARGETS } from '../../src/rules/registry.js';
 import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
   type K8sObject,
@@ -23,12 +24,10 @@ const CERT_MANAGER_CRDS = join(REPO_ROOT, '..', 'shared', 'fixtures', 'cert-mana
 const CA_BUNDLE = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 
 // The objects the webhook exists for (the brief's target table): resource -> names.
-const TARGETS: Record<string, { group: string; names: string[] }> = {
-  daemonsets: { group: 'apps', names: ['calico-node', 'canal'] },
-  deployments: { group: 'apps', names: ['kube-dns'] },
-  configmaps: { group: '', names: ['calico-config', 'canal-config', 'kube-proxy'] },
-  services: { group: '', names: ['kube-dns'] },
-};
+// The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
+const TARGETS: Record<string, { group: string; names: string[] }> = Object.fromEntries(
+  RULE_TARGETS.map((t) => [t.resource, { group: t.group, names: [...t.names] }]),
+);
 
 interface Probe { httpGet: { path: string; port: string | number; scheme: string }; [key: string]: unknown }
 interface Container {

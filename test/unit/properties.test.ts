@@ -190,7 +190,8 @@ const serviceArb: fc.Arbitrary<KubeObject> = fc.record({
 }).map(({ coredns, extra, ...fields }) => {
   const spec: Record<string, unknown> = { selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }], ...extra };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) spec[key] = value;
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels: coredns ? { 'kubernetes.io/name': 'CoreDNS' } : { 'k8s-app': 'kube-dns' } }, spec };
+  const labels: Record<string, string> = coredns ? { 'kubernetes.io/name': 'CoreDNS' } : { 'k8s-app': 'kube-dns' };
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels }, spec };
 });
 
 const TARGETS: [string, fc.Arbitrary<KubeObject>][] = [
@@ -265,10 +266,10 @@ for (const [label, arb] of TARGETS) {
 }
 
 describe('properties: (e) arbitrary JSON under a target kind and name never throws', () => {
-  const targets = [
+  const targets: [string, string][] = [
     ['DaemonSet', 'calico-node'], ['DaemonSet', 'canal'], ['ConfigMap', 'calico-config'], ['ConfigMap', 'canal-config'],
     ['ConfigMap', 'kube-proxy'], ['Deployment', 'kube-dns'], ['Service', 'kube-dns'],
-  ] as const;
+  ];
   const fuzzed = fc.record({
     target: fc.constantFrom(...targets),
     spec: fc.anything(),
@@ -300,7 +301,7 @@ describe('properties: (e) arbitrary JSON under a target kind and name never thro
       command: fc.jsonValue({ maxDepth: 1 }),
     }, { requiredKeys: [] });
     const workload = fc.record({
-      kind: fc.constantFrom(['DaemonSet', 'calico-node'] as const, ['Deployment', 'kube-dns'] as const),
+      kind: fc.constantFrom<[string, string]>(['DaemonSet', 'calico-node'], ['Deployment', 'kube-dns']),
       containers: fc.oneof(fc.array(container, { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
       config: fc.constantFrom(...CONFIGS),
     });

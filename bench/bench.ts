@@ -18,7 +18,7 @@ import { reviewRequest } from '../src/admission/handler.js';
 import { decodeReview, encodeReview } from '../src/admission/review.js';
 import { countMembers, scanJson } from '../src/admission/json-limits.js';
 import { loadConfig } from '../src/config/load.js';
-import { envNumber, formatTable, load, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
+import { envNumber, formatTable, load, paced, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
@@ -75,12 +75,20 @@ interface Cell extends LoadResult {
   peakRssMb: number;
 }
 
-/** A warm-up, then the measured run, with the server's CPU and memory read around it. */
-async function cell(server: Server, path: string, body: string, rate?: number): Promise<Cell> {
-  await load({ url: server.url, path, body, seconds: WARMUP_SECONDS, connections: CONNECTIONS, ...(rate ? { rate } : {}) });
+type Mode = 'closed' | 'paced' | 'autocannon-rate';
+
+/**
+ * A warm-up, then the measured run, with the server's CPU and memory read around it. closed: autocannon
+ * as fast as answers come; paced: a steady open-loop rate; autocannon-rate: autocannon's overallRate.
+ */
+async function cell(server: Server, path: string, body: string, mode: Mode = 'closed', rate = 0): Promise<Cell> {
+  const run = (seconds: number) => mode === 'paced'
+    ? paced({ url: server.url, path, body, rate, seconds })
+    : load({ url: server.url, path, body, seconds, connections: CONNECTIONS, ...(mode === 'autocannon-rate' ? { rate } : {}) });
+  await run(WARMUP_SECONDS);
   const pid = server.child.pid ?? 0;
   const before = sampleProcess(pid);
-  const result = await load({ url: server.url, path, body, seconds: SECONDS, connections: CONNECTIONS, ...(rate ? { rate } : {}) });
+  const result = await run(SECONDS);
   const after = sampleProcess(pid);
   return { ...result, cpuMsPerReview: (after.cpuMs - before.cpuMs) / Math.max(1, result.responses), peakRssMb: after.peakRssMb };
 }
@@ -145,22 +153,23 @@ async function main(): Promise<void> {
       const histAfter = await histogramMean(webhook.url, pki.caPem);
       const serverMs = ((histAfter.sum - histBefore.sum) / Math.max(1, histAfter.count - histBefore.count)) * 1000;
       if (name === 'non-target') nonTargetServerMs = serverMs;
-      const atRate200 = await cell(webhook, '/mutate', body, 200);
-      const atRate1000 = await cell(webhook, '/mutate', body, 1000);
+      const atRate200 = await cell(webhook, '/mutate', body, 'paced', 200);
+      const atRate1000 = await cell(webhook, '/mutate', body, 'paced', 1000);
+      const bursts1000 = await cell(webhook, '/mutate', body, 'autocannon-rate', 1000);
       const https = await cell(httpsFloor, floorPath, body);
       const expressCell = await cell(expressFloor, floorPath, body);
-      for (const [what, c] of [['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['https floor', https], ['express floor', expressCell]] as const) {
+      for (const [what, c] of [['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['autocannon 1000/s', bursts1000], ['https floor', https], ['express floor', expressCell]] as const) {
         if (c.errors > 0 || c.non2xx > 0) log(`  ${name} ${what}: ${c.errors} errors, ${c.non2xx} non-200 answers`);
       }
       rows.push([
         name, Buffer.byteLength(body), answerBytes,
         closed.rps, closed.p50, closed.p99, closed.p999,
         atRate200.p50, atRate200.p99, atRate200.p999,
-        atRate1000.rps, atRate1000.p50, atRate1000.p99, atRate1000.p999,
+        atRate1000.rps, atRate1000.p50, atRate1000.p99, atRate1000.p999, bursts1000.p99,
         closed.cpuMsPerReview, serverMs, closed.peakRssMb,
         https.rps, expressCell.rps, closed.rps / https.rps, closed.rps / expressCell.rps,
         https.cpuMsPerReview, expressCell.cpuMsPerReview,
-        closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx,
+        closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx + bursts1000.errors + bursts1000.non2xx,
       ]);
       json[name] = { rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3) };
       log(`  closed ${closed.rps.toFixed(0)} rps (https floor ${https.rps.toFixed(0)}, express floor ${expressCell.rps.toFixed(0)}); p99 at 1000/s ${atRate1000.p99.toFixed(3)} ms`);
@@ -191,7 +200,7 @@ async function main(): Promise<void> {
       'body', 'req B', 'ans B',
       'rps', 'p50', 'p99', 'p99.9',
       '200/s p50', 'p99', 'p99.9',
-      '1000/s rps', 'p50', 'p99', 'p99.9',
+      '1000/s rps', 'p50', 'p99', 'p99.9', 'ac1000 p99',
       'cpu ms/rev', 'srv ms', 'peak MB',
       'https rps', 'express rps', 'x https', 'x express',
       'https cpu', 'express cpu',
@@ -199,7 +208,8 @@ async function main(): Promise<void> {
     ];
     const out: string[] = [];
     out.push(`calico-ipv6-webhook benchmark: ${machine}`);
-    out.push(`latencies in ms, measured by the client; closed loop with ${CONNECTIONS} connections; ${SECONDS} s per cell; cpu = server CPU per review; srv = review_duration_seconds mean`);
+    out.push(`latencies in ms, measured by the client; rps/p50/p99/p99.9: closed loop (autocannon, ${CONNECTIONS} connections); 200/s and 1000/s: steady open-loop rate; ac1000: autocannon overallRate 1000 (sends each second's quota in a burst); ${SECONDS} s per cell`);
+    out.push('cpu ms/rev = server CPU (user+system, /proc) per review in the closed loop; srv ms = mean of calico_ipv6_webhook_review_duration_seconds (parsed request to answer); x https / x express = webhook rps / floor rps');
     out.push(formatTable(header, rows));
     out.push('');
     if (micro) out.push(`non-target server time: ${nonTargetServerMs.toFixed(4)} ms (histogram mean in the server), ${micro.reviewMs.toFixed(4)} ms reviewRequest alone, ${micro.fullMs.toFixed(4)} ms scan+parse+decode+review+encode (in-process)`);

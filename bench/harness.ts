@@ -5,6 +5,8 @@ import { openSync, closeSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, request as httpsRequest } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -163,6 +165,63 @@ export function load(options: LoadOptions): Promise<LoadResult> {
       latencies[count++] = responseTime;
     });
     const ticker = setInterval(() => options.onTick?.(count), 1000);
+  });
+}
+
+/**
+ * Open-loop load at a steady rate: request i is sent at start + i/rate whether or not earlier ones
+ * were answered (so a slow server cannot slow the generator down and hide its own latency), on
+ * keep-alive HTTPS connections. autocannon's overallRate is not this: each connection sends its
+ * per-second quota back to back and then waits for the next second, so its latencies are those of
+ * bursts. Latency is from sending the request to the last byte of the answer.
+ */
+export function paced(options: { url: string; path: string; body: string; rate: number; seconds: number; connections?: number }): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections ?? 16, rejectUnauthorized: false });
+  const total = Math.max(1, Math.round(options.rate * options.seconds));
+  const latencies = new Float64Array(total);
+  const body = Buffer.from(options.body);
+  const target = new URL(options.path, options.url);
+  const headers = { 'content-type': 'application/json', 'content-length': body.length };
+  let sent = 0;
+  let finished = 0;
+  let answered = 0;
+  let errors = 0;
+  let non2xx = 0;
+  const start = performance.now();
+  return new Promise((resolveLoad) => {
+    const finish = () => {
+      if (++finished < total) return;
+      agent.destroy();
+      const seconds = (performance.now() - start) / 1000;
+      const sorted = latencies.subarray(0, answered).sort();
+      resolveLoad({ responses: answered, rps: answered / seconds, seconds, errors, non2xx, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: sorted[sorted.length - 1] ?? NaN });
+    };
+    const fire = () => {
+      const t0 = performance.now();
+      const req = httpsRequest(target, { method: 'POST', agent, headers }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          latencies[answered++] = performance.now() - t0;
+          if (res.statusCode !== 200) non2xx++;
+          finish();
+        });
+      });
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        finish();
+      });
+      req.end(body);
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * options.rate) / 1000) + 1);
+      while (sent < due) {
+        sent++;
+        fire();
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, (sent * 1000) / options.rate - (performance.now() - start)));
+    };
+    tick();
   });
 }
 

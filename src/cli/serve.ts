@@ -59,10 +59,10 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const cert = stringFlag(values, 'tls-cert');
   const key = stringFlag(values, 'tls-key');
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
-  const logger = createLogger({ level: stringFlag(values, 'log-level') });
+  const logger = createLogger({ level: stringFlag(values, 'log-level'), async: true });
   const source = configSource(values, io.env);
   const metrics = new WebhookMetrics();
-  let started: RunningServer | undefined;
+  let started: RunningServer | undefined = undefined;
   let discovery: ClusterDiscovery | undefined;
   if (values.discovery) {
     // Until the server's configuration store exists, the configuration as it is at start.

@@ -245,7 +245,7 @@ export class ClusterDiscovery implements ClusterView {
   /** Not ready only while the first lists are pending, and never longer than syncTimeoutMs. */
   notReadyReasons(): string[] {
     const pending = this.pendingInitial();
-    if (pending.length === 0 || Date.now() - this.startedAt > (this.options.syncTimeoutMs ?? 10_000)) return [];
+    if (pending.length === 0 || Date.now() - this.startedAt >= (this.options.syncTimeoutMs ?? 10_000)) return [];
     return [`cluster discovery: waiting for the first list of ${pending.map((s) => describeTarget(s.target)).join(', ')}`];
   }
 

@@ -317,12 +317,21 @@ describe('properties: (e) arbitrary JSON under a target kind and name never thro
 });
 
 describe('properties: (f) fix on YAML files', () => {
-  const docs = fc.tuple(calicoNodeArb, calicoConfigArb, kubeDnsArb, serviceArb, fc.constantFrom(...CONFIGS));
+  /** How a person (or a tool) might have written the file: block or flow collections, quoting, list indentation. */
+  const style = fc.record({
+    // 'any' (block, empty lists as []) rather than 'block', which writes an empty list as an invalid bare [] line.
+    collectionStyle: fc.constantFrom('any' as const, 'any' as const, 'flow' as const),
+    defaultStringType: fc.constantFrom('PLAIN' as const, 'QUOTE_DOUBLE' as const, 'QUOTE_SINGLE' as const),
+    indentSeq: fc.boolean(),
+    indent: fc.constantFrom(2, 4),
+  });
+  const docs = fc.tuple(calicoNodeArb, calicoConfigArb, kubeDnsArb, serviceArb, fc.constantFrom(...CONFIGS), fc.array(style, { minLength: 4, maxLength: 4 }));
 
   it('fixed text parses to the engine\'s mutated objects, keeps non-targets byte-identical, and a second fix changes nothing', () => {
-    fc.assert(fc.property(docs, ([node, cm, dns, svc, config]) => {
+    fc.assert(fc.property(docs, ([node, cm, dns, svc, config, styles]) => {
       const other = '# a non-target document, kept byte for byte\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: calico-node, namespace: kube-system}  # flow\n';
-      const text = [stringify(cm), other, stringify(node), stringify(dns), stringify(svc)].join('---\n');
+      const [a, b, c, d] = styles as [object, object, object, object];
+      const text = [stringify(cm, a), other, stringify(node, b), stringify(dns, c), stringify(svc, d)].join('---\n');
       const first = analyzeManifest(text, config);
       const parsed = parseAllDocuments(first.fixedText).map((d) => d.toJS() as unknown);
       const expected = first.documents.map((d, i) => d.analysis?.mutated ?? (parseAllDocuments(text)[i]?.toJS() as unknown));

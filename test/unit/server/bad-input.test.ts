@@ -323,7 +323,7 @@ test('wrong content type gets 415; no body gets 400', async (t) => {
     const reply = await send(server.url, '/mutate', body, { ca: server.ca, headers: { 'content-type': 'application/json; charset=utf-8' } });
     assert.equal(reply.status, 200);
   });
-  for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': 0 }]) {
+  for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': 0 }] as Record<string, string | number>[]) {
     await t.test(`no body (${JSON.stringify(headers)})`, async () => {
       const reply = await send(server.url, '/mutate', undefined, { ca: server.ca, method: 'POST', headers });
       assertReviewError(reply, 400, /no body/);

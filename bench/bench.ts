@@ -6,7 +6,8 @@
 // BENCH_REVIEWS reviews. A table, and as the last line one JSON object.
 //
 // Environment: BENCH_SECONDS (per cell, default 5), BENCH_REVIEWS (RSS flatness run, default 200000),
-// BENCH_CONNECTIONS (closed loop, default 10), BENCH_BODIES (comma-separated subset of body names).
+// BENCH_CONNECTIONS (closed loop, default 10), BENCH_BODIES (comma-separated subset of body names),
+// BENCH_WEBHOOK (the webhook's main.js, default dist/cli/main.js: to compare two builds).
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { request as httpsRequest } from 'node:https';
@@ -18,7 +19,7 @@ import { reviewRequest } from '../src/admission/handler.js';
 import { decodeReview, encodeReview } from '../src/admission/review.js';
 import { countMembers, scanJson } from '../src/admission/json-limits.js';
 import { loadConfig } from '../src/config/load.js';
-import { envNumber, formatTable, load, paced, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
+import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
@@ -82,14 +83,16 @@ type Mode = 'closed' | 'paced' | 'autocannon-rate';
  * as fast as answers come; paced: a steady open-loop rate; autocannon-rate: autocannon's overallRate.
  */
 async function cell(server: Server, path: string, body: string, mode: Mode = 'closed', rate = 0): Promise<Cell> {
-  const run = (seconds: number) => mode === 'paced'
-    ? paced({ url: server.url, path, body, rate, seconds })
+  const agent = mode === 'paced' ? pacedAgent() : undefined;
+  const run = (seconds: number) => agent
+    ? paced({ url: server.url, path, body, rate, seconds, agent })
     : load({ url: server.url, path, body, seconds, connections: CONNECTIONS, ...(mode === 'autocannon-rate' ? { rate } : {}) });
   await run(WARMUP_SECONDS);
   const pid = server.child.pid ?? 0;
   const before = sampleProcess(pid);
   const result = await run(SECONDS);
   const after = sampleProcess(pid);
+  agent?.destroy();
   return { ...result, cpuMsPerReview: (after.cpuMs - before.cpuMs) / Math.max(1, result.responses), peakRssMb: after.peakRssMb };
 }
 
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   log(`calico-ipv6-webhook benchmark on ${machine}`);
   log(`cells of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; closed loop with ${CONNECTIONS} connections; RSS run of ${REVIEWS} reviews`);
 
-  const webhook = await startServerProcess('webhook', [join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'], join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
+  const webhook = await startServerProcess('webhook', [process.env.BENCH_WEBHOOK ?? join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'], join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
   const httpsFloor = await startServerProcess('https floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'https', pki.certPath, pki.keyPath], join(dir, 'https-floor.log'), 'floor serving');
   const expressFloor = await startServerProcess('express floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'express', pki.certPath, pki.keyPath], join(dir, 'express-floor.log'), 'floor serving');
   const servers = [webhook, httpsFloor, expressFloor];
@@ -136,6 +139,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
+  // What other processes take from the machine during the run: the numbers are only as quiet as it is.
+  const cpuOf = () => servers.reduce((sum, s) => sum + sampleProcess(s.child.pid ?? 0).cpuMs, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+  const machineBefore = machineCpu();
+  const oursBefore = cpuOf();
   try {
     const rows: (string | number)[][] = [];
     const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number }> = {};
@@ -195,6 +202,9 @@ async function main(): Promise<void> {
     await sleep(200);
     const end = sampleProcess(pid);
     const lastRss = end.rssMb;
+    const machineAfter = machineCpu();
+    const others = machineAfter.busyMs - machineBefore.busyMs - (cpuOf() - oursBefore);
+    const otherShare = Math.max(0, others) / (machineAfter.totalMs - machineBefore.totalMs);
 
     const header = [
       'body', 'req B', 'ans B',
@@ -216,7 +226,7 @@ async function main(): Promise<void> {
     if (microTarget) out.push(`calico-node CREATE in-process: ${microTarget.reviewMs.toFixed(4)} ms reviewRequest, ${microTarget.fullMs.toFixed(4)} ms scan+parse+decode+review+encode`);
     out.push(`RSS over ${flat.responses} reviews (${flat.rps.toFixed(0)} rps, ${flat.errors + flat.non2xx} errors): ${firstRss.toFixed(1)} MB at 10% -> ${lastRss.toFixed(1)} MB at the end (${(((lastRss - firstRss) / firstRss) * 100).toFixed(1)}%), min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, peak ${end.peakRssMb.toFixed(1)} MB`);
     const logBytes = readFileSync(join(dir, 'webhook.log')).length;
-    out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB`);
+    out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB; other processes used ${(otherShare * 100).toFixed(0)}% of the machine's CPU during the run${otherShare > 0.05 ? ' (numbers are noisy: rerun on a quiet machine)' : ''}`);
     process.stdout.write(`${out.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify({ bodies: json, rss_mb: round(end.peakRssMb, 1) })}\n`);
   } finally {

@@ -87,6 +87,14 @@ export function sampleProcess(pid: number): ProcSample {
   return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
+/** Busy and total CPU time of the whole machine so far, ms (from /proc/stat). */
+export function machineCpu(): { busyMs: number; totalMs: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busyMs: (busy * 1000) / CLOCK_TICKS, totalMs: ((busy + idle + iowait) * 1000) / CLOCK_TICKS };
+}
+
 export interface LoadOptions {
   url: string;
   path: string;
@@ -175,13 +183,17 @@ export function load(options: LoadOptions): Promise<LoadResult> {
  * per-second quota back to back and then waits for the next second, so its latencies are those of
  * bursts. Latency is from sending the request to the last byte of the answer.
  */
-export function paced(options: { url: string; path: string; body: string; rate: number; seconds: number; connections?: number }): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections ?? 16, rejectUnauthorized: false });
+export function pacedAgent(connections = 16): Agent {
+  return new Agent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false });
+}
+
+/** `agent`: keep-alive connections to reuse (opened by a warm-up run), so the run pays no handshakes. */
+export function paced(options: { url: string; path: string; body: string; rate: number; seconds: number; agent?: Agent; bodies?: string[] }): Promise<LoadResult> {
+  const agent = options.agent ?? pacedAgent();
   const total = Math.max(1, Math.round(options.rate * options.seconds));
   const latencies = new Float64Array(total);
-  const body = Buffer.from(options.body);
+  const bodies = (options.bodies ?? [options.body]).map((b) => Buffer.from(b));
   const target = new URL(options.path, options.url);
-  const headers = { 'content-type': 'application/json', 'content-length': body.length };
   let sent = 0;
   let finished = 0;
   let answered = 0;
@@ -191,14 +203,15 @@ export function paced(options: { url: string; path: string; body: string; rate: 
   return new Promise((resolveLoad) => {
     const finish = () => {
       if (++finished < total) return;
-      agent.destroy();
+      if (!options.agent) agent.destroy();
       const seconds = (performance.now() - start) / 1000;
       const sorted = latencies.subarray(0, answered).sort();
       resolveLoad({ responses: answered, rps: answered / seconds, seconds, errors, non2xx, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: sorted[sorted.length - 1] ?? NaN });
     };
     const fire = () => {
+      const body = bodies[sent % bodies.length] as Buffer;
       const t0 = performance.now();
-      const req = httpsRequest(target, { method: 'POST', agent, headers }, (res) => {
+      const req = httpsRequest(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => {
           latencies[answered++] = performance.now() - t0;

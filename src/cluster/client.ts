@@ -1,5 +1,8 @@
 // API access: the kubeconfig as kubectl finds it (or --kubeconfig), typed clients with a request
 // timeout, and API errors turned into one readable shape.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, KubeConfig, Observable, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 
 export class ClusterAccessError extends Error {
@@ -14,6 +17,11 @@ export class ClusterAccessError extends Error {
  * in-cluster ServiceAccount. Impersonation (`as:` in the kubeconfig user) is honoured by the client.
  */
 export function loadKubeConfig(path?: string): KubeConfig {
+  // With nothing to load, the client would quietly talk to http://localhost:8080; say what is missing instead.
+  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
+  if (!path && !process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config')) && !inCluster) {
+    throw new ClusterAccessError('no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run in a pod with a ServiceAccount');
+  }
   const kc = new KubeConfig();
   try {
     if (path) kc.loadFromFile(path);

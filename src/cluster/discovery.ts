@@ -64,6 +64,9 @@ export class ClusterDiscovery implements ClusterView {
   private startedAt = 0;
   private running = false;
   private lastLoggedMismatches = '';
+  /** Bumped on every watch update; with the configuration object it keys the cached comparison. */
+  private generation = 0;
+  private cached: { generation: number; config: WebhookConfig; list: Mismatch[] } | undefined;
 
   constructor(private readonly options: DiscoveryOptions) {
     if (options.registry) this.registerMetrics(options.registry);
@@ -111,6 +114,7 @@ export class ClusterDiscovery implements ClusterView {
         state.objects = objects;
         state.synced = true;
         state.updates += 1;
+        this.generation += 1;
         delete state.error;
         if (target.resource === 'daemonsets') this.followReferences(objects);
         this.logMismatches();
@@ -176,8 +180,16 @@ export class ClusterDiscovery implements ClusterView {
 
   // ---- comparisons -----------------------------------------------------------------------------
 
+  /** Cached between watch updates and configuration reloads: reviews ask on every target object. */
   mismatchList(): Mismatch[] {
     const config = this.options.config();
+    if (this.cached?.generation === this.generation && this.cached.config === config) return this.cached.list;
+    const list = this.compare(config);
+    this.cached = { generation: this.generation, config, list };
+    return list;
+  }
+
+  private compare(config: WebhookConfig): Mismatch[] {
     const out: Mismatch[] = [];
     const say = (setting: string, source: string, text: string) =>
       out.push({ setting, source, message: `cluster discovery: ${text}; the configured ${setting} is used` });

@@ -55,11 +55,14 @@ export class KubeClusterReader implements ClusterReader {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly options: ReturnType<typeof withTimeout>;
+  /** A kubelet that does not answer should not hold doctor for the whole request timeout. */
+  private readonly configzOptions: ReturnType<typeof withTimeout>;
 
   constructor(kc: KubeConfig, timeoutMs = 10_000) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
     this.options = withTimeout(timeoutMs);
+    this.configzOptions = withTimeout(Math.min(timeoutMs, 5_000));
   }
 
   async listPods(namespace: string): Promise<KubeObject[]> {
@@ -78,7 +81,7 @@ export class KubeClusterReader implements ClusterReader {
   }
 
   async nodeConfigz(node: string): Promise<unknown> {
-    return rethrown(this.core.connectGetNodeProxyWithPath({ name: node, path: 'configz' }, this.options));
+    return rethrown(this.core.connectGetNodeProxyWithPath({ name: node, path: 'configz' }, this.configzOptions));
   }
 
   async findNamed(kind: TargetKind, name: string, scope: NamespaceScope): Promise<KubeObject[]> {

@@ -72,17 +72,23 @@ export class KubeWatchSource implements WatchSource {
     }
 
     let stopped = false;
+    let listing = false;
     let backoff = MIN_BACKOFF_MS;
     let retry: NodeJS.Timeout | undefined;
     const informer: ListWatch<KubernetesObject> = new ListWatch(path, new Watch(this.kc), async () => {
       const result = await list();
       backoff = MIN_BACKOFF_MS;
-      // ListWatch stores the items right after this resolves; report once they are in.
-      setImmediate(emit);
+      // ListWatch stores the items (one add event each) right after this resolves: report the list once,
+      // when they are all in.
+      listing = true;
+      setImmediate(() => {
+        listing = false;
+        emit();
+      });
       return result;
     }, false, undefined, fieldSelector);
     const emit = () => {
-      if (!stopped) handlers.onObjects(informer.list().map((o) => plainObject(o, kind)));
+      if (!stopped && !listing) handlers.onObjects(informer.list().map((o) => plainObject(o, kind)));
     };
     informer.on('add', emit);
     informer.on('update', emit);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calicoConfigMap, calicoNodeDaemonSet, CNI_TEMPLATE, nonTargetConfigMap, review, secret } from '../../support/reviews.js';
 import { send, startTestServer } from '../../support/server.js';
+import { createLogger } from '../../../src/observability/logger.js';
 
 const SECRET = 'Zebra-Quartz-7f3c9e51-do-not-log';
 const SECRET_B64 = Buffer.from(SECRET).toString('base64');
@@ -77,4 +78,26 @@ test('one JSON line per review with uid, kind, namespace, name, operation, decis
     assert.equal(typeof line.time, 'string');
     for (const key of ['object', 'oldObject', 'data', 'request']) assert.equal(line[key], undefined, `no ${key} in the line`);
   }
+});
+
+test('an object passed to the logger by mistake has its data censored', async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
+  const configMap = calicoConfigMap(CNI_TEMPLATE, { token: SECRET });
+  logger.info({ object: configMap, oldObject: configMap }, 'objects');
+  logger.warn({ request: { uid: 'x', object: configMap, oldObject: configMap } }, 'a request');
+  logger.error({ configMap, secret: { ...secret({ a: SECRET_B64 }), stringData: { b: SECRET } } }, 'nested data');
+  logger.debug({ binary: { binaryData: { b: SECRET_B64 } } }, 'binary');
+  assert.equal(lines.length, 4);
+  const log = lines.join('');
+  assert.ok(!log.includes(SECRET) && !log.includes(SECRET_B64), log);
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(parsed[0]?.object, '[redacted]');
+  assert.equal(parsed[1]?.request.uid, 'x', 'the rest of the entry is kept');
+  assert.equal(parsed[1]?.request.object, '[redacted]');
+  assert.equal(parsed[2]?.configMap.data, '[redacted]');
+  assert.equal(parsed[2]?.configMap.metadata.name, 'calico-config');
+  assert.equal(parsed[2]?.secret.stringData, '[redacted]');
+  assert.equal(parsed[3]?.binary.binaryData, '[redacted]');
+  assert.equal(configMap.data?.token, SECRET, 'the object itself is not changed');
 });

@@ -1,0 +1,32 @@
+// The API access the code needs, as stated in src/cluster/rbac.ts (the e2e test runs with exactly it).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CLUSTER_RULES, NAMESPACE_RULES, grants } from '../../../src/cluster/rbac.js';
+import { TARGETS } from '../../../src/rules/registry.js';
+
+describe('needed RBAC', () => {
+  it('grants() compares rule lists by what they allow, however they are grouped', () => {
+    const a = grants([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['a', 'b'], verbs: ['get', 'list'] }]);
+    const b = grants([
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['b'], verbs: ['list', 'get'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'], verbs: ['get', 'list'] },
+    ]);
+    assert.deepEqual(a, b);
+    assert.deepEqual(grants([{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] }]), ['apps/daemonsets/*:get']);
+  });
+
+  it('every target the rules know can be read by name (get) in a discovery namespace', () => {
+    const allowed = new Set(grants(NAMESPACE_RULES));
+    for (const target of TARGETS) {
+      for (const name of target.names) {
+        assert.ok(allowed.has(`${target.group || 'core'}/${target.resource}/${name}:get`), `${target.resource}/${name}`);
+      }
+    }
+  });
+
+  it('nothing cluster-wide but listing and watching Nodes; Pods only listed', () => {
+    assert.deepEqual(grants(CLUSTER_RULES), ['core/nodes/*:list', 'core/nodes/*:watch']);
+    assert.deepEqual(grants(NAMESPACE_RULES).filter((g) => g.startsWith('core/pods')), ['core/pods/*:list']);
+    assert.ok(grants(NAMESPACE_RULES).every((g) => g.startsWith('core/pods') || !g.includes('/*:')), 'everything else is limited by name');
+  });
+});

@@ -1,0 +1,86 @@
+// A value loaded from files and loaded again whenever one of them changes. A failed load keeps the last
+// good value, so a half-written file (a certificate before its key, a config mid-edit) never takes
+// effect; the next write that completes the change does.
+import { EventEmitter } from 'node:events';
+import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+
+export interface ReloadingEvents<T> {
+  reloaded: [T];
+  error: [Error];
+}
+
+/** What identifies a file's content cheaply: a Secret volume's swap changes the inode, an edit the mtime. */
+function stamp(stats: Stats | undefined): string {
+  return stats && stats.ino !== 0 ? `${stats.ino}:${stats.mtimeMs}:${stats.size}` : 'missing';
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export class Reloading<T> extends EventEmitter<ReloadingEvents<T>> {
+  #current: T;
+  #watching = false;
+  /** The files as they were when last loaded: changes are judged against these, not the last poll. */
+  #loaded = new Map<string, string>();
+
+  /** Throws what the first load throws: a value that never loaded is not something to serve. */
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly load: () => T,
+  ) {
+    super();
+    this.#current = this.#loadNow();
+  }
+
+  get current(): T {
+    return this.#current;
+  }
+
+  #loadNow(): T {
+    // Stamped before reading, so a write during the load is seen as a change by the next poll.
+    for (const path of this.paths) this.#loaded.set(path, stamp(statOf(path)));
+    return this.load();
+  }
+
+  reload(): boolean {
+    try {
+      this.#current = this.#loadNow();
+      this.emit('reloaded', this.#current);
+      return true;
+    } catch (error) {
+      this.emit('error', error as Error);
+      return false;
+    }
+  }
+
+  #changed(path: string, stats: Stats | undefined): boolean {
+    return stamp(stats) !== this.#loaded.get(path);
+  }
+
+  /**
+   * Polls each file's stat: Kubernetes swaps a ConfigMap or Secret volume through a symlink, which
+   * fs.watch on the file misses, while stat follows the link and sees the new content. A change made
+   * between the first load and the first poll is caught too, by comparing with the loaded state.
+   */
+  watch(intervalMs = 1000): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    for (const path of this.paths) {
+      watchFile(path, { interval: intervalMs, persistent: false }, (now) => {
+        if (this.#changed(path, now)) this.reload();
+      });
+    }
+    if (this.paths.some((path) => this.#changed(path, statOf(path)))) this.reload();
+  }
+
+  close(): void {
+    if (!this.#watching) return;
+    for (const path of this.paths) unwatchFile(path);
+    this.#watching = false;
+  }
+}

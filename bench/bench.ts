@@ -102,6 +102,11 @@ async function histogramMean(url: string, ca: string): Promise<{ sum: number; co
   return { sum: value('sum'), count: value('count') };
 }
 
+async function heapUsedMb(url: string, ca: string): Promise<number> {
+  const text = await get(url, '/metrics', ca);
+  return Number(/^calico_ipv6_webhook_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN) / 1024 / 1024;
+}
+
 /** reviewRequest alone, and the whole per-request path without HTTP, in this process. */
 function microBenchmark(body: string, iterations = 20_000): { reviewMs: number; fullMs: number } {
   const config = loadConfig({});
@@ -165,7 +170,9 @@ async function main(): Promise<void> {
       const bursts1000 = await cell(webhook, '/mutate', body, 'autocannon-rate', 1000);
       const https = await cell(httpsFloor, floorPath, body);
       const expressCell = await cell(expressFloor, floorPath, body);
-      for (const [what, c] of [['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['autocannon 1000/s', bursts1000], ['https floor', https], ['express floor', expressCell]] as const) {
+      const https1000 = await cell(httpsFloor, floorPath, body, 'paced', 1000);
+      const express1000 = await cell(expressFloor, floorPath, body, 'paced', 1000);
+      for (const [what, c] of [['https floor 1000/s', https1000], ['express floor 1000/s', express1000], ['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['autocannon 1000/s', bursts1000], ['https floor', https], ['express floor', expressCell]] as const) {
         if (c.errors > 0 || c.non2xx > 0) log(`  ${name} ${what}: ${c.errors} errors, ${c.non2xx} non-200 answers`);
       }
       rows.push([
@@ -175,7 +182,7 @@ async function main(): Promise<void> {
         atRate1000.rps, atRate1000.p50, atRate1000.p99, atRate1000.p999, bursts1000.p99,
         closed.cpuMsPerReview, serverMs, closed.peakRssMb,
         https.rps, expressCell.rps, closed.rps / https.rps, closed.rps / expressCell.rps,
-        https.cpuMsPerReview, expressCell.cpuMsPerReview,
+        https.cpuMsPerReview, expressCell.cpuMsPerReview, https1000.p99, express1000.p99,
         closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx + bursts1000.errors + bursts1000.non2xx,
       ]);
       json[name] = { rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3) };
@@ -191,16 +198,22 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     const requests = Object.values(BODIES).map((body) => ({ path: '/mutate', body }));
     let firstRss = NaN;
+    let firstHeap: Promise<number> | undefined;
     const flat = await load({
       url: webhook.url, path: '/mutate', body: '', requests, amount: REVIEWS, connections: CONNECTIONS,
       onTick: (responses) => {
         const rss = sampleProcess(pid).rssMb;
         samples.push(rss);
-        if (Number.isNaN(firstRss) && responses >= REVIEWS * 0.1) firstRss = rss;
+        if (Number.isNaN(firstRss) && responses >= REVIEWS * 0.1) {
+          firstRss = rss;
+          firstHeap = heapUsedMb(webhook.url, pki.caPem);
+        }
       },
     });
     await sleep(200);
     const end = sampleProcess(pid);
+    const heapFirst = (await firstHeap) ?? NaN;
+    const heapLast = await heapUsedMb(webhook.url, pki.caPem);
     const lastRss = end.rssMb;
     const machineAfter = machineCpu();
     const others = machineAfter.busyMs - machineBefore.busyMs - (cpuOf() - oursBefore);
@@ -213,18 +226,18 @@ async function main(): Promise<void> {
       '1000/s rps', 'p50', 'p99', 'p99.9', 'ac1000 p99',
       'cpu ms/rev', 'srv ms', 'peak MB',
       'https rps', 'express rps', 'x https', 'x express',
-      'https cpu', 'express cpu',
+      'https cpu', 'express cpu', 'https 1000/s p99', 'express 1000/s p99',
       'errors',
     ];
     const out: string[] = [];
     out.push(`calico-ipv6-webhook benchmark: ${machine}`);
     out.push(`latencies in ms, measured by the client; rps/p50/p99/p99.9: closed loop (autocannon, ${CONNECTIONS} connections); 200/s and 1000/s: steady open-loop rate; ac1000: autocannon overallRate 1000 (sends each second's quota in a burst); ${SECONDS} s per cell`);
-    out.push('cpu ms/rev = server CPU (user+system, /proc) per review in the closed loop; srv ms = mean of calico_ipv6_webhook_review_duration_seconds (parsed request to answer); x https / x express = webhook rps / floor rps');
+    out.push('cpu ms/rev = server CPU (user+system, /proc) per review in the closed loop; srv ms = mean of calico_ipv6_webhook_review_duration_seconds (parsed request to answer); x https / x express = webhook rps / floor rps; the floors answer fixed bytes of the webhook\'s answer size (ans B)');
     out.push(formatTable(header, rows));
     out.push('');
     if (micro) out.push(`non-target server time: ${nonTargetServerMs.toFixed(4)} ms (histogram mean in the server), ${micro.reviewMs.toFixed(4)} ms reviewRequest alone, ${micro.fullMs.toFixed(4)} ms scan+parse+decode+review+encode (in-process)`);
     if (microTarget) out.push(`calico-node CREATE in-process: ${microTarget.reviewMs.toFixed(4)} ms reviewRequest, ${microTarget.fullMs.toFixed(4)} ms scan+parse+decode+review+encode`);
-    out.push(`RSS over ${flat.responses} reviews (${flat.rps.toFixed(0)} rps, ${flat.errors + flat.non2xx} errors): ${firstRss.toFixed(1)} MB at 10% -> ${lastRss.toFixed(1)} MB at the end (${(((lastRss - firstRss) / firstRss) * 100).toFixed(1)}%), min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, peak ${end.peakRssMb.toFixed(1)} MB`);
+    out.push(`RSS over ${flat.responses} reviews (${flat.rps.toFixed(0)} rps, ${flat.errors + flat.non2xx} errors): ${firstRss.toFixed(1)} MB at 10% -> ${lastRss.toFixed(1)} MB at the end (${(((lastRss - firstRss) / firstRss) * 100).toFixed(1)}%), min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, peak ${end.peakRssMb.toFixed(1)} MB; JS heap used ${heapFirst.toFixed(1)} -> ${heapLast.toFixed(1)} MB`);
     const logBytes = readFileSync(join(dir, 'webhook.log')).length;
     out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB; other processes used ${(otherShare * 100).toFixed(0)}% of the machine's CPU during the run${otherShare > 0.05 ? ' (numbers are noisy: rerun on a quiet machine)' : ''}`);
     process.stdout.write(`${out.join('\n')}\n`);

@@ -3,9 +3,7 @@
 import { ConfigError } from '../config/validate.js';
 import { ManifestError } from '../manifests/manifest-file.js';
 import { runFix } from './fix.js';
-import { runDoctor } from './doctor.js';
-import { runAuditCommand } from './audit.js';
-import { ClusterAccessError } from '../cluster/client.js';
+import { ClusterAccessError } from '../cluster/errors.js';
 import { processIo, type CliIo } from './io.js';
 import { UsageError } from './options.js';
 import { runServe } from './serve.js';
@@ -26,8 +24,9 @@ const COMMANDS: Record<string, Command> = {
   serve: runServe,
   fix: (args, io) => runFix('fix', args, io),
   check: (args, io) => runFix('check', args, io),
-  doctor: runDoctor,
-  audit: runAuditCommand,
+  // Loaded on use: they bring @kubernetes/client-node, which serve, fix and check do not need.
+  doctor: async (args, io) => (await import('./doctor.js')).runDoctor(args, io),
+  audit: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io),
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -2,7 +2,7 @@
 import { createLogger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server/serve.js';
 import { loadConfig } from '../config/load.js';
-import { startClusterDiscovery, type ClusterDiscovery } from '../cluster/discovery.js';
+import type { ClusterDiscovery } from '../cluster/discovery.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
@@ -68,6 +68,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     // Until the server's configuration store exists, the configuration as it is at start.
     const initial = loadConfig(source);
     const namespaces = (stringFlag(values, 'discovery-namespaces') ?? 'kube-system').split(',').map((n) => n.trim()).filter(Boolean);
+    // Loaded only with --discovery: @kubernetes/client-node costs memory a plain webhook does not need.
+    const { startClusterDiscovery } = await import('../cluster/discovery.js');
     discovery = startClusterDiscovery({ kubeconfig: stringFlag(values, 'kubeconfig'), namespaces, config: () => started?.configStore.current ?? initial, logger, registry: metrics.registry });
   } else if (stringFlag(values, 'kubeconfig') !== undefined || stringFlag(values, 'discovery-namespaces') !== undefined) {
     throw new UsageError('--kubeconfig and --discovery-namespaces go with --discovery');

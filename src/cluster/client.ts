@@ -5,12 +5,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, KubeConfig, Observable, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 
-export class ClusterAccessError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterAccessError';
-  }
-}
+import { ClusterAccessError } from './errors.js';
+
+export { ClusterAccessError };
 
 /**
  * `--kubeconfig FILE` when given; otherwise what kubectl would use: $KUBECONFIG, ~/.kube/config, or the

@@ -2,6 +2,7 @@
 import { ruleFor } from '../rules/registry.js';
 import { Report, type KubeObject, type RuleContext, type TargetRule } from '../rules/types.js';
 import { createPatch, type PatchOperation } from '../patch/json-patch.js';
+import { cloneJson } from '../patch/clone-json.js';
 
 export interface Analysis {
   rule: TargetRule | undefined;
@@ -24,7 +25,7 @@ export function analyze(object: KubeObject, ctx: RuleContext, options: AnalyzeOp
   const mutation = new Report();
   const validation = new Report();
   if (!rule) return { rule, original: object, mutated: object, mutation, validation };
-  const mutated = structuredClone(object);
+  const mutated = cloneJson(object);
   rule.mutate(mutated, ctx, mutation);
   if (options.validate !== false) rule.validate(mutated, ctx, validation);
   return { rule, original: object, mutated, mutation, validation };

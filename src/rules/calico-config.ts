@@ -53,11 +53,11 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   for (const section of template.ipamSections()) {
     const at = `${TEMPLATE_PATH} ${section.label}`;
     if (section.value.type === 'calico-ipam') {
-      for (const [key, value] of Object.entries(expectedAssign(ctx))) {
+      // The CNI plugin compares these as strings; a JSON boolean is silently ignored (cni-plugin#461).
+      const wrong = Object.entries(expectedAssign(ctx)).filter(([key, value]) => section.value[key] !== value);
+      if (wrong.length > 0) template = template.withProperties(section.path, wrong);
+      for (const [key, value] of wrong) {
         const current = section.value[key];
-        // The CNI plugin compares these as strings; a JSON boolean is silently ignored (cni-plugin#461).
-        if (current === value) continue;
-        template = template.withProperty(section.path, key, value);
         report.change({ rule: `${RULE}/assign`, path: `${at}.${key}`, found: shown(current), expected: shown(value),
           fix: typeof current === 'boolean' ? 'calico-ipam reads these flags as strings; a JSON boolean is ignored' : `calico-ipam assigns ${ctx.config.mode === 'ipv6-only' ? 'only IPv6' : 'IPv4 and IPv6'}` });
       }

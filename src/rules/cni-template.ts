@@ -121,32 +121,40 @@ export class CniTemplate {
   }
 
   /**
-   * Sets one property of an object: replaces just the value's bytes, or inserts one member after the
-   * last, on its own line with its siblings' indentation, so the edit reads as if written by hand.
+   * Sets properties of one object in a single edit of the text: an existing member has just its value's
+   * bytes replaced; new members are inserted after the last one, each on its own line with its
+   * siblings' indentation, so the edit reads as if written by hand. The result is parsed once.
    */
-  withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
+  withProperties(objectPath: JSONPath, properties: readonly (readonly [string, unknown])[]): CniTemplate {
     const object = nodeAt(this.root, objectPath);
     if (object?.type !== 'object') throw new Error(`no object at ${JSON.stringify(objectPath)} in the CNI template`);
-    const json = JSON.stringify(value);
-    const existing = nodeAt(object, [key]);
-    let text: string;
-    if (existing) {
-      text = this.text.slice(0, existing.offset) + json + this.text.slice(existing.offset + existing.length);
-    } else {
+    const edits: { start: number; end: number; text: string }[] = [];
+    const added: string[] = [];
+    for (const [key, value] of properties) {
+      const existing = nodeAt(object, [key]);
+      if (existing) edits.push({ start: existing.offset, end: existing.offset + existing.length, text: JSON.stringify(value) });
+      else added.push(`${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    }
+    if (added.length > 0) {
       const last = object.children?.[object.children.length - 1];
       if (last) {
         const end = last.offset + last.length;
         const lineStart = this.text.lastIndexOf('\n', last.offset - 1) + 1;
         const indent = /^[ \t]*/.exec(this.text.slice(lineStart))?.[0] ?? '';
         const eol = this.text.includes('\r\n') ? '\r\n' : '\n';
-        text = `${this.text.slice(0, end)},${eol}${indent}${JSON.stringify(key)}: ${json}${this.text.slice(end)}`;
+        edits.push({ start: end, end, text: added.map((member) => `,${eol}${indent}${member}`).join('') });
       } else {
-        const open = object.offset + 1;
-        text = `${this.text.slice(0, open)}${JSON.stringify(key)}: ${json}${this.text.slice(open)}`;
+        edits.push({ start: object.offset + 1, end: object.offset + 1, text: added.join(', ') });
       }
     }
+    let text = this.text;
+    for (const edit of edits.sort((x, y) => y.start - x.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
     const parsed = CniTemplate.parse(text);
     if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
     return parsed.template;
+  }
+
+  withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
+    return this.withProperties(objectPath, [[key, value]]);
   }
 }

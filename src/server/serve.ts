@@ -2,6 +2,9 @@
 // graceful shutdown that turns unready first, finishes in-flight reviews, then closes.
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import { encodeReview } from '../admission/review.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -135,6 +138,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
+  // Node's own answer to a request it cannot parse or that came too slowly is a bare status line; this
+  // one says why, as an AdmissionReview like every other error. The socket is closed either way.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    if (error.code !== 'ECONNRESET') {
+      metrics.badRequests.inc({ endpoint: 'other', status: String(status) });
+      logger.warn({ status, error: error.code ?? error.message }, 'bad request');
+    }
+    if (socket.writable && (socket as Socket).bytesWritten === 0) {
+      const message = status === 408
+        ? `the request did not arrive in time (headers within ${timeouts.headersMs} ms, the whole request within ${timeouts.requestMs} ms)`
+        : status === 431 ? 'request headers too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
+      const body = JSON.stringify(encodeReview('admission.k8s.io/v1', { uid: '', allowed: false, status: { code: status, message } }));
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy(error);
+  });
 
   tls.on('reloaded', (secure) => {
     server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION });

@@ -1,11 +1,11 @@
-// The webhook's diff must give exactly what fast-json-patch's compare gives (the algorithm it follows),
-// and its clone exactly what a JSON round trip gives, for any JSON and any edit of it.
+// The patch (fast-json-patch's diff) must apply with an independent RFC 6902 implementation and give the
+// edited object, for any JSON and any edit of it; the clone must give exactly what a JSON round trip gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import fastJsonPatch from 'fast-json-patch';
 import { applyPatch } from 'rfc6902';
-import { cloneJson, createPatch } from '../../../src/patch/json-patch.js';
+import { createPatch } from '../../../src/patch/json-patch.js';
+import { cloneJson } from '../../../src/patch/clone-json.js';
 import { calicoNodeDaemonSet } from '../../support/reviews.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -51,34 +51,21 @@ function edited(value: Json, choices: number[]): Json {
 
 const same = (a: unknown, b: unknown) => assert.equal(JSON.stringify(a), JSON.stringify(b));
 
-test('createPatch equals fast-json-patch compare, and applies with rfc6902', () => {
+test('createPatch applies with rfc6902 and gives the edited object', () => {
   fc.assert(
     fc.property(json, fc.array(fc.nat(1000), { minLength: 1, maxLength: 30 }), (before, choices) => {
       const root = { root: before };
       const after = { root: edited(before, choices) };
-      const ours = createPatch(root, after);
-      same(ours, fastJsonPatch.compare(root, after));
-      // rfc6902 refuses to write "__proto__" keys (by design); the comparison above covers them.
+      // rfc6902 refuses to write "__proto__" keys (by design).
       if (JSON.stringify(after).includes('"__proto__"')) return;
+      const patch = createPatch(root, after);
       const target = JSON.parse(JSON.stringify(root)) as object;
-      applyPatch(target, JSON.parse(JSON.stringify(ours)) as Parameters<typeof applyPatch>[1]);
+      const errors = applyPatch(target, JSON.parse(JSON.stringify(patch)) as Parameters<typeof applyPatch>[1]);
+      assert.ok(errors.every((e) => e === null), JSON.stringify(errors));
       same(target, after);
     }),
     { numRuns: 3000 },
   );
-});
-
-test('createPatch equals fast-json-patch compare for unrelated values and undefined members', () => {
-  fc.assert(
-    fc.property(json, json, (a, b) => {
-      same(createPatch({ v: a }, { v: b }), fastJsonPatch.compare({ v: a }, { v: b }));
-      same(createPatch([a], [b]), fastJsonPatch.compare([a], [b]));
-    }),
-    { numRuns: 2000 },
-  );
-  const before = { a: 1, b: { c: 2 }, d: [1, 2] };
-  const after = { a: undefined, b: { c: undefined, e: undefined }, d: [1, undefined, 3] };
-  same(createPatch(before, after), fastJsonPatch.compare(before, after));
 });
 
 test('createPatch on a real DaemonSet edit', () => {
@@ -89,7 +76,6 @@ test('createPatch on a real DaemonSet edit', () => {
   if (ip) ip.value = 'none';
   env.push({ name: 'IP6', value: 'autodetect' });
   const patch = createPatch(before, after);
-  same(patch, fastJsonPatch.compare(before, after));
   assert.deepEqual(patch, [
     { op: 'replace', path: '/spec/template/spec/containers/0/env/5/value', value: 'none' },
     { op: 'add', path: '/spec/template/spec/containers/0/env/16', value: { name: 'IP6', value: 'autodetect' } },

@@ -337,6 +337,19 @@ interface Closed {
   received: string;
 }
 
+/** A raw HTTP answer read off a socket: its status line and AdmissionReview body. */
+function assertRawReviewError(received: string, status: number, message: RegExp): void {
+  const [head = '', body = ''] = received.split('\r\n\r\n');
+  assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `), received);
+  assert.match(head, /content-type: application\/json/i);
+  assert.match(head, /connection: close/i);
+  const review = JSON.parse(body) as { kind: string; response: { allowed: boolean; status: { code: number; message: string } } };
+  assert.equal(review.kind, 'AdmissionReview');
+  assert.equal(review.response.allowed, false);
+  assert.equal(review.response.status.code, status);
+  assert.match(review.response.status.message, message);
+}
+
 /** Opens a TLS connection and runs `drive` on it; resolves when the server closes it (bounded). */
 function untilClosed(server: TestServer, drive: (socket: TLSSocket, stop: AbortSignal) => void, limitMs: number): Promise<Closed> {
   const { port } = new URL(server.url);
@@ -385,7 +398,7 @@ test('slow senders are cut off: handshake, headers and body timeouts', async (t)
     }, timeouts.headersMs + slack + 2000);
     assert.ok(closed.afterMs >= timeouts.headersMs - 100, `closed after ${closed.afterMs} ms`);
     assert.ok(closed.afterMs <= timeouts.headersMs + slack, `closed after ${closed.afterMs} ms`);
-    assert.match(closed.received, /^HTTP\/1\.1 408/);
+    assertRawReviewError(closed.received, 408, /did not arrive in time/);
     await assertStillServes(server);
   });
 
@@ -403,6 +416,7 @@ test('slow senders are cut off: handshake, headers and body timeouts', async (t)
     }, timeouts.requestMs + slack + 2000);
     assert.ok(closed.afterMs >= timeouts.requestMs - 100, `closed after ${closed.afterMs} ms`);
     assert.ok(closed.afterMs <= timeouts.requestMs + slack, `closed after ${closed.afterMs} ms`);
+    assertRawReviewError(closed.received, 408, /did not arrive in time/);
     await assertStillServes(server);
   });
 
@@ -442,7 +456,12 @@ test('garbage HTTP, an aborted upload and a client that vanishes leave the serve
   const { port } = new URL(server.url);
   await t.test('not HTTP', async () => {
     const closed = await untilClosed(server, (socket) => socket.write('\x00\x01\x02 hello\r\n\r\n'), 5000);
-    assert.match(closed.received, /^HTTP\/1\.1 400/);
+    assertRawReviewError(closed.received, 400, /malformed HTTP request/);
+    await assertStillServes(server);
+  });
+  await t.test('headers over the size limit', async () => {
+    const closed = await untilClosed(server, (socket) => socket.write(`POST /mutate HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`), 5000);
+    assertRawReviewError(closed.received, 431, /headers too large/);
     await assertStillServes(server);
   });
   await t.test('a body cut off half way', async () => {

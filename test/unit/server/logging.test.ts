@@ -99,5 +99,5 @@ test('an object passed to the logger by mistake has its data censored', async ()
   assert.equal(parsed[2]?.configMap.metadata.name, 'calico-config');
   assert.equal(parsed[2]?.secret.stringData, '[redacted]');
   assert.equal(parsed[3]?.binary.binaryData, '[redacted]');
-  assert.equal(configMap.data?.token, SECRET, 'the object itself is not changed');
+  assert.equal((configMap.data as Record<string, string>).token, SECRET, 'the object itself is not changed');
 });

@@ -3,7 +3,7 @@
 import type { WebhookConfig } from '../config/types.js';
 import { analyze, type Analysis } from '../engine/analyze.js';
 import { kubeDnsServiceRule } from '../rules/kube-dns-service.js';
-import type { Finding, KubeObject, Operation, RuleContext } from '../rules/types.js';
+import { dedupeFindings, type Finding, type KubeObject, type Operation, type RuleContext } from '../rules/types.js';
 import type { ConfigMapLookup } from './targets.js';
 
 export interface ExistingAnalysis {
@@ -15,16 +15,6 @@ export interface ExistingAnalysis {
   /** What the webhook would reject (unfixable, or malformed). */
   problems: Finding[];
   warnings: string[];
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.path}\u0000${f.found}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**
@@ -46,8 +36,8 @@ export function analyzeExisting(object: KubeObject, config: WebhookConfig, clust
     object,
     analysis,
     operation,
-    changes: dedupe(analysis.mutation.changes),
-    problems: dedupe([...analysis.mutation.malformed, ...analysis.validation.malformed, ...analysis.mutation.problems, ...analysis.validation.problems]),
+    changes: dedupeFindings(analysis.mutation.changes),
+    problems: dedupeFindings([...analysis.mutation.malformed, ...analysis.validation.malformed, ...analysis.mutation.problems, ...analysis.validation.problems]),
     warnings: [...new Set([...analysis.mutation.warnings, ...analysis.validation.warnings])],
   };
 }

@@ -1,7 +1,7 @@
 // What the webhook answers for an analysed object: one place that decides allowed, denied and warnings.
 import type { ValidationAction } from '../config/types.js';
 import { describeObject } from '../rules/k8s-object.js';
-import type { Finding } from '../rules/types.js';
+import { dedupeFindings, type Finding } from '../rules/types.js';
 import type { Analysis } from './analyze.js';
 
 export interface Verdict {
@@ -32,16 +32,6 @@ interface Listed {
   mutable: boolean;
 }
 
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.path}\u0000${f.found}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 function denial(analysis: Analysis, listed: Listed[], code: 400 | 403): string {
   const what = describeObject(analysis.original);
   const heading = code === 400
@@ -70,7 +60,7 @@ function decide(analysis: Analysis, listed: Listed[], malformed: Finding[], warn
  */
 export function mutationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
   const listed = analysis.mutation.problems.map((finding) => ({ finding, mutable: false }));
-  return decide(analysis, listed, dedupe(analysis.mutation.malformed), analysis.mutation.warnings, action);
+  return decide(analysis, listed, dedupeFindings(analysis.mutation.malformed), analysis.mutation.warnings, action);
 }
 
 /**
@@ -82,6 +72,6 @@ export function validationVerdict(analysis: Analysis, action: ValidationAction):
     ...analysis.mutation.changes.map((finding) => ({ finding, mutable: true })),
     ...analysis.validation.problems.map((finding) => ({ finding, mutable: false })),
   ];
-  const malformed = dedupe([...analysis.mutation.malformed, ...analysis.validation.malformed]);
+  const malformed = dedupeFindings([...analysis.mutation.malformed, ...analysis.validation.malformed]);
   return decide(analysis, listed, malformed, analysis.validation.warnings, action);
 }

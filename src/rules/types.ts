@@ -42,6 +42,17 @@ export interface Finding {
   fix: string;
 }
 
+/** The same finding reported twice (mutation and validation both read the object) is listed once. */
+export function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}\u0000${f.path}\u0000${f.found}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** What one rule learned about one object. Mutation and validation write to separate reports. */
 export class Report {
   readonly changes: Finding[] = [];

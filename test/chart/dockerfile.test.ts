@@ -4,6 +4,7 @@
 //    lockfile, the built dist/, and the server started from there as the image would start it: once as
 //    `serve` with no certificate (self-signed), once with the Helm chart's own container arguments.
 // The image itself is never built here (no Docker engine in CI).
+import { waitFor } from '../support/wait.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -177,20 +178,6 @@ function get(port: number, path: string, ca: string): Promise<{ status: number; 
   });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 let appDir = '';
 let scratch = '';
@@ -300,7 +287,7 @@ void describe('runtime stage rehearsal (npm ci --omit=dev, dist/, node dist/cli/
     const port = await freePort();
     const running = startFromImageLayout(['serve', '--port', String(port), '--host', '127.0.0.1', '--shutdown-delay', '1']);
     // One JSON log line names the CA file it wrote.
-    const caPath = await until('a log line naming the CA file', 20_000, async () => {
+    const caPath = await waitFor('a log line naming the CA file', async () => {
       for (const line of jsonLines(running)) {
         const text = JSON.stringify(line);
         if (!/\bCA\b/.test(text)) continue;
@@ -309,14 +296,14 @@ void describe('runtime stage rehearsal (npm ci --omit=dev, dist/, node dist/cli/
       }
       if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.lines.join('\n')}`);
       return undefined;
-    });
+    }, 20_000);
     const ca = readFileSync(caPath, 'utf8');
     assert.match(ca, /-----BEGIN CERTIFICATE-----/);
     // Verified against that CA (not rejectUnauthorized: false): the certificate is valid for 127.0.0.1.
-    const health = await until('GET /healthz 200', 20_000, async () => {
+    const health = await waitFor('GET /healthz 200', async () => {
       const r = await get(port, '/healthz', ca);
       return r.status === 200 ? r : undefined;
-    });
+    }, 20_000);
     assert.equal(health.status, 200);
     assert.equal((await get(port, '/readyz', ca)).status, 200);
     await stopGracefully(running, 15_000);
@@ -351,21 +338,21 @@ void describe('runtime stage rehearsal (npm ci --omit=dev, dist/, node dist/cli/
       return m ? `${m[1]}=${local(m[2] as string)}` : a;
     });
     const running = startFromImageLayout(args);
-    await until('GET /readyz 200', 20_000, async () => {
+    await waitFor('GET /readyz 200', async () => {
       if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.lines.join('\n')}`);
       const r = await get(port, '/readyz', written.caPem);
       return r.status === 200 ? r : undefined;
-    });
+    }, 20_000);
     const logs = jsonLines(running);
     assert.ok(logs.some((l) => JSON.stringify(l).includes(local(configFile))), 'it logs the config file it serves');
     // SIGTERM: unready first (endpoints drop the pod), still answering, then a clean exit within the grace period.
     const shutdownDelay = Number(chartArgs.find((a) => a.startsWith('--shutdown-delay='))?.split('=')[1]);
     assert.ok(shutdownDelay >= 1, 'the chart gives the server a shutdown delay');
     const stopping = stopGracefully(running, pod.terminationGracePeriodSeconds * 1000);
-    await until('GET /readyz 503 after SIGTERM', shutdownDelay * 1000, async () => {
+    await waitFor('GET /readyz 503 after SIGTERM', async () => {
       const r = await get(port, '/readyz', written.caPem);
       return r.status === 503 ? r : undefined;
-    });
+    }, shutdownDelay * 1000);
     assert.equal((await get(port, '/healthz', written.caPem)).status, 200, 'still live while draining');
     await stopping;
   });

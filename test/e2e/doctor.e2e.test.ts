@@ -21,6 +21,7 @@ import { guideItems } from '../../src/doctor/run.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/rules/types.js';
 import { fixtureObject, run, withEnv } from '../support/fixtures.js';
+import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type TestCluster } from './harness/cluster.js';
 
 const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
@@ -138,20 +139,6 @@ function httpsPost(url: string, ca: string, payload: unknown): Promise<{ status:
   });
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 // ---- the chart's RBAC ---------------------------------------------------------------------------------
 
@@ -431,12 +418,12 @@ describe('cluster discovery', () => {
 
       await apply(kubeadmConfig('fd21::/112'));
       const mismatch = 'cluster discovery: kubeadm-config networking.podSubnet is fd21::/112, but fd20::/112 is configured; the configured podCIDR is used';
-      await eventually('the kubeadm-config change', async () => (discovery.mismatches().includes(mismatch) ? true : undefined));
+      await waitFor('the kubeadm-config change', async () => (discovery.mismatches().includes(mismatch) ? true : undefined));
       config = loadConfig({ flags: { podCIDR: 'fd21::/112' } });
       assert.ok(!discovery.mismatches().includes(mismatch), 'the configuration is what is compared: changing it clears the mismatch');
 
       await kubectl(['patch', 'configmap', 'calico-config', '-n', 'kube-system', '--type=merge', '-p', JSON.stringify({ data: { calico_backend: 'vxlan' } })]);
-      await eventually('the calico-config change', async () => (discovery.lookupConfigMapKey('kube-system', 'calico-config', 'calico_backend') === 'vxlan' ? true : undefined));
+      await waitFor('the calico-config change', async () => (discovery.lookupConfigMapKey('kube-system', 'calico-config', 'calico_backend') === 'vxlan' ? true : undefined));
     } finally {
       discovery.stop();
       await apply(kubeadmConfig('fd20::/112'));
@@ -456,11 +443,11 @@ describe('cluster discovery', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const url = await eventually('the webhook to serve', async () => /"url":"(https:[^"]+)"[^\n]*"msg":"calico-ipv6-webhook serving"/.exec(stdout)?.[1], 30_000)
+    const url = await waitFor('the webhook to serve', async () => /"url":"(https:[^"]+)"[^\n]*"msg":"calico-ipv6-webhook serving"/.exec(stdout)?.[1], 30_000)
       .catch((e: Error) => { throw new Error(`${e.message}\nstdout: ${stdout}\nstderr: ${stderr}`); });
     const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
 
-    const ready = await eventually('readiness', async () => {
+    const ready = await waitFor('readiness', async () => {
       const r = await httpsGet(`${url}/readyz?verbose`, ca);
       return r.status === 200 ? r.body : undefined;
     });
@@ -472,7 +459,7 @@ describe('cluster discovery', () => {
     assert.match(ready, /^discovery: mismatch: cluster discovery: kube-proxy bindAddress is 0\.0\.0\.0/m);
 
     await apply(kubeadmConfig('10.244.0.0/16'));
-    const followed = await eventually('the watch to see the new kubeadm-config', async () => {
+    const followed = await waitFor('the watch to see the new kubeadm-config', async () => {
       const r = await httpsGet(`${url}/readyz?verbose`, ca);
       return r.body.includes('kubeadm-config networking.podSubnet has no IPv6 CIDR (10.244.0.0/16)') ? r.body : undefined;
     });
@@ -490,7 +477,7 @@ describe('cluster discovery', () => {
       request: { uid: 'e2e-1', kind: { group: 'apps', version: 'v1', kind: 'DaemonSet' }, resource: { group: 'apps', version: 'v1', resource: 'daemonsets' },
         namespace: 'kube-system', name: 'calico-node', operation: 'CREATE', object: ds, userInfo: { username: 'e2e' } },
     });
-    const denied = await eventually('IP6=none read through the ConfigMap cache', async () => {
+    const denied = await waitFor('IP6=none read through the ConfigMap cache', async () => {
       const r = JSON.parse((await reviewOf()).body) as { response: { allowed: boolean; status?: { message: string }; warnings?: string[] } };
       return r.response.allowed === false ? r.response : undefined;
     });

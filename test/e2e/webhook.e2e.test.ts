@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import {
   MUTATING_WEBHOOK, VALIDATING_WEBHOOK, counterSum, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess,
@@ -60,12 +61,8 @@ async function registerWebhooks(options: { mutation?: boolean; failurePolicy?: '
 async function reconfigure(changes: Record<string, unknown>): Promise<void> {
   const before = counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' });
   await writeConfig(configPath, { ...BASE_CONFIG, ...changes });
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' }) > before) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail('the webhook did not reload its configuration within 15 s');
+  await waitFor('the webhook to reload its configuration', async () =>
+    (counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' }) > before ? true : undefined));
 }
 
 function calicoNodeManifest(namespace: string, env: EnvVar[], image = 'docker.io/calico/node:v3.29.0'): string {

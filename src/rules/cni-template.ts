@@ -86,13 +86,30 @@ export interface IpamSection {
   value: Record<string, unknown>;
 }
 
+const RECENT_PARSE_LIMIT = 16;
+const RECENT_PARSES = new Map<string, TemplateParse>();
+
 export class CniTemplate {
   private constructor(
     readonly text: string,
     private readonly root: Node,
   ) {}
 
+  /**
+   * Parses are remembered for the few most recent texts: one review parses the stored template, then
+   * validates the edited one that the edit itself already parsed, and the webhook sees the same
+   * calico-config again and again. Results are immutable, so sharing them is safe.
+   */
   static parse(text: string): TemplateParse {
+    const known = RECENT_PARSES.get(text);
+    if (known) return known;
+    const parsed = CniTemplate.parseUncached(text);
+    if (RECENT_PARSES.size >= RECENT_PARSE_LIMIT) RECENT_PARSES.delete(RECENT_PARSES.keys().next().value as string);
+    RECENT_PARSES.set(text, parsed);
+    return parsed;
+  }
+
+  private static parseUncached(text: string): TemplateParse {
     const errors: ParseError[] = [];
     const root = parseTree(neutralizePlaceholders(text), errors, { allowTrailingComma: false, disallowComments: true });
     const first = errors[0];

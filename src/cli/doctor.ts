@@ -47,12 +47,11 @@ function print(checks: Check[], format: 'table' | 'json', io: CliIo): number {
 }
 
 export async function runDoctor(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, DOCTOR_FLAGS, false);
+  const { values } = parse(args, DOCTOR_FLAGS, false);
   if (values.help) {
     io.stdout(DOCTOR_HELP);
     return 0;
   }
-  void positionals;
   const format = outputFormat(values);
   if (values.host) {
     const procRoot = stringFlag(values, 'proc-root') ?? '/proc';

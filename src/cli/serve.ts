@@ -50,12 +50,11 @@ const SERVE_FLAGS = {
 } as const;
 
 export async function runServe(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, SERVE_FLAGS, false);
+  const { values } = parse(args, SERVE_FLAGS, false);
   if (values.help) {
     io.stdout(SERVE_HELP);
     return 0;
   }
-  void positionals;
   const cert = stringFlag(values, 'tls-cert');
   const key = stringFlag(values, 'tls-key');
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');

@@ -1,5 +1,6 @@
 // IPv6 address and CIDR helpers on top of ipaddr.js, so every rule parses and compares addresses one way.
 import ipaddr from 'ipaddr.js';
+import { reservedOverlap } from './ranges.js';
 
 export interface Ipv6Cidr {
   address: ipaddr.IPv6;
@@ -63,13 +64,9 @@ export function addressInCidr(address: ipaddr.IPv6, cidr: Ipv6Cidr): boolean {
   return address.match(cidr.address, cidr.prefix);
 }
 
-/** Ranges Calico refuses for a pool: link-local, multicast, loopback. */
+/** Ranges no pool may touch: link-local, multicast, loopback, by overlap (fe00::/7 holds fe80::/10). */
 export function reservedRangeOf(cidr: Ipv6Cidr): string | undefined {
-  const range = cidr.address.range();
-  if (range === 'linkLocal') return 'link-local (fe80::/10)';
-  if (range === 'multicast') return 'multicast (ff00::/8)';
-  if (range === 'loopback') return 'loopback (::1)';
-  return undefined;
+  return reservedOverlap(cidr);
 }
 
 export function sameAddress(a: ipaddr.IPv6, b: ipaddr.IPv6): boolean {

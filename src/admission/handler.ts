@@ -1,9 +1,9 @@
 // One admission review, from decoded request to response: no HTTP here, so it is tested directly.
-import { analyze, patchOf } from '../engine/analyze.js';
+import { analyze, patchOf, targetIds } from '../engine/analyze.js';
 import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
 import type { WebhookConfig } from '../config/types.js';
-import type { RuleContext } from '../rules/types.js';
-import type { Version } from '../rules/versions.js';
+import type { RuleContext } from '../rules/target.js';
+import type { Version } from '../k8s/versions.js';
 import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';
 
 export type Endpoint = 'mutate' | 'validate';
@@ -38,7 +38,8 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     calicoVersionHint: cluster?.calicoVersion(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });
-  if (!analysis.rule) return allowed();
+  const target = targetIds(analysis);
+  if (target === undefined) return allowed();
 
   const verdict = endpoint === 'mutate' ? mutationVerdict(analysis, config.validationAction) : validationVerdict(analysis, config.validationAction);
   const warnings = endpoint === 'validate' && cluster ? [...cluster.mismatches(), ...verdict.warnings] : verdict.warnings;
@@ -46,9 +47,9 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
   if (warnings.length > 0) response.warnings = warnings;
   if (!verdict.allowed) {
     response.status = { code: verdict.code ?? 403, reason: verdict.reason ?? 'Forbidden', message: verdict.message ?? 'denied' };
-    return { response, decision: 'denied', violated: verdict.violated, target: analysis.rule.id, patchOperations: 0 };
+    return { response, decision: 'denied', violated: verdict.violated, target, patchOperations: 0 };
   }
   const patch = endpoint === 'mutate' ? patchOf(analysis) : [];
   if (patch.length > 0) response.patch = patch;
-  return { response, decision: patch.length > 0 ? 'patched' : 'allowed', violated: verdict.violated, target: analysis.rule.id, patchOperations: patch.length };
+  return { response, decision: patch.length > 0 ? 'patched' : 'allowed', violated: verdict.violated, target, patchOperations: patch.length };
 }

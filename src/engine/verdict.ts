@@ -1,7 +1,7 @@
 // What the webhook answers for an analysed object: one place that decides allowed, denied and warnings.
 import type { ValidationAction } from '../config/types.js';
-import { describeObject } from '../rules/k8s-object.js';
-import { dedupeFindings, type Finding } from '../rules/types.js';
+import { describeObject } from '../k8s/object.js';
+import { dedupeFindings, type Finding } from '../rules/report.js';
 import type { Analysis } from './analyze.js';
 
 export interface Verdict {

@@ -1,13 +1,13 @@
 // calico-config / canal-config ConfigMap (DESIGN 3.2): the CNI template's ipam assigns IPv6, not IPv4.
 import { CniTemplate, type IpamSection } from './cni-template.js';
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from './calico-version.js';
-import { hasKindAndName, isRecord } from './k8s-object.js';
+import { isRecord, type KubeObject } from '../k8s/object.js';
 import { cidrContains, isIpv4Cidr, parseIpv6Cidr } from '../net/cidr.js';
-import { formatVersion } from './versions.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { formatVersion } from '../k8s/versions.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, type RuleContext } from './target.js';
 
 const RULE = 'calico-config';
-export const CALICO_CONFIG_NAMES = ['calico-config', 'canal-config'] as const;
 const KEY = 'cni_network_config';
 const TEMPLATE_PATH = `data.${KEY}`;
 
@@ -111,10 +111,14 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 }
 
-export const calicoConfigRule: TargetRule = {
+export const calicoConfigTarget = defineTarget({
   id: RULE,
   description: 'calico-config / canal-config ConfigMap: calico-ipam assigns IPv6 (string flags), host-local uses the IPv6 pod CIDR',
-  matches: (object) => hasKindAndName(object, 'ConfigMap', CALICO_CONFIG_NAMES),
+  // Watched by discovery: calico-node's env reads calico_backend, veth_mtu, ... from it through valueFrom.
+  resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: ['calico-config', 'canal-config'], watch: true }],
   mutate,
   validate,
-};
+  doctor: {
+    items: [{ item: 'ipam', title: 'calico-ipam assigns IPv6 and not IPv4 (cni_network_config)', rules: ['calico-config/assign', 'calico-config/host-local-subnet', 'calico-config/ipv6-pools'] }],
+  },
+});

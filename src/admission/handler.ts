@@ -11,6 +11,8 @@ export type Endpoint = 'mutate' | 'validate';
 /** What the cluster tells the rules beyond the object itself (filled by discovery when it runs). */
 export interface ClusterView {
   lookupConfigMapKey(namespace: string, name: string, key: string): string | undefined;
+  /** A whole ConfigMap (envFrom): its data, null when it does not exist, undefined when not known yet. */
+  lookupConfigMap?(namespace: string, name: string): Readonly<Record<string, string>> | null | undefined;
   calicoVersion(): Version | undefined;
   /** Differences between configuration and cluster, told to the user on every target object. */
   mismatches(): string[];
@@ -35,6 +37,7 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     operation: request.operation,
     oldObject: request.oldObject ? objectForRules(request.oldObject, request) : undefined,
     lookupConfigMapKey: cluster ? (ns, name, key) => cluster.lookupConfigMapKey(ns, name, key) : undefined,
+    lookupConfigMap: cluster?.lookupConfigMap ? (ns, name) => cluster.lookupConfigMap?.(ns, name) : undefined,
     calicoVersionHint: cluster?.calicoVersion(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });

@@ -1,5 +1,6 @@
 // Whether the Tigera operator renders this object, from what the operator itself writes on it, never from
 // the namespace alone (a plain manifest can be applied to calico-system too).
+import { isRecord } from '../k8s/object.js';
 
 interface Meta {
   namespace?: unknown;
@@ -14,7 +15,7 @@ interface ObjectLike {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function managedByLabel(meta: Meta | undefined): string | undefined {

@@ -1,7 +1,7 @@
 // flannel's net-conf.json (Canal's canal-config, flannel's own kube-flannel-cfg) as flanneld reads it, and
 // what it must say for the mode: flannel carries pod traffic between nodes in Canal, so an IPv6 pod address
 // that flannel does not know is never routed.
-import { parseImage, parseVersion, version, formatVersion, atLeast, type Version } from '../rules/versions.js';
+import { parseImage, parseVersion, version, formatVersion, atLeast, type Version } from '../k8s/versions.js';
 import { cidrHolds, parseCidrOf, type AnyCidr } from '../net/ranges.js';
 
 /**

@@ -2,11 +2,14 @@
 // makeEnvironmentVariables): every envFrom source first, in order, later ones overriding earlier ones, keys
 // prefixed; then env in order, each entry overriding what came before; an optional valueFrom whose ConfigMap
 // or key is missing sets nothing. What cannot be known here is reported as unknown, never guessed.
+import { isRecord } from './object.js';
 
 /** Where ConfigMap contents come from: the same file in `fix`, the watch cache in `serve`. */
 export interface EnvSources {
   /** The data when known, null when the ConfigMap is known not to exist, undefined when it cannot be known here. */
   configMap(namespace: string | undefined, name: string): Readonly<Record<string, string>> | null | undefined;
+  /** One key, for callers that can answer single keys only (a valueFrom); consulted when configMap cannot tell. */
+  configMapKey?(namespace: string | undefined, name: string, key: string): string | undefined;
   /**
    * For a ConfigMap that cannot be read: whether it may set this variable (default: it may set any). Lets a
    * caller narrow a ConfigMap whose purpose is documented, such as Calico's kubernetes-services-endpoint.
@@ -16,8 +19,8 @@ export interface EnvSources {
 
 export type ResolvedVar =
   | { kind: 'absent' }
-  /** `index` is the env entry that sets it (undefined when it comes from envFrom); `raw` keeps a non-string literal. */
-  | { kind: 'known'; value: string; origin: string; index: number | undefined; raw?: unknown }
+  /** `index` is the env entry that sets it (undefined from envFrom); `raw` keeps a non-string literal value. */
+  | { kind: 'known'; via: 'value' | 'valueFrom' | 'envFrom'; value: string; origin: string; index: number | undefined; raw?: unknown }
   | { kind: 'unknown'; origin: string; index: number | undefined; reason: string };
 
 interface EnvVar {
@@ -33,7 +36,7 @@ interface EnvFromSource {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 const NO_SOURCES: EnvSources = { configMap: () => undefined };
@@ -95,7 +98,7 @@ export class EffectiveEnv {
     if ((literal !== undefined && literal !== null && literal !== '') || entry.valueFrom === undefined || entry.valueFrom === null) {
       const value = literal === undefined || literal === null ? '' : String(literal);
       if (value.includes('$(')) return { kind: 'unknown', origin, index, reason: `its value ${JSON.stringify(value)} refers to another variable` };
-      return { kind: 'known', value, origin, index, raw: literal };
+      return { kind: 'known', via: 'value', value, origin, index, raw: literal };
     }
     const from = record(entry.valueFrom);
     const ref = record(from?.configMapKeyRef);
@@ -106,13 +109,17 @@ export class EffectiveEnv {
     const refOrigin = `${origin} (ConfigMap ${ref.name} key ${ref.key})`;
     const optional = ref.optional === true;
     const data = this.sources.configMap(this.namespace, ref.name);
-    if (data === undefined) return { kind: 'unknown', origin: refOrigin, index, reason: `ConfigMap ${ref.name} cannot be read here` };
+    if (data === undefined) {
+      const value = this.sources.configMapKey?.(this.namespace, ref.name, ref.key);
+      if (value !== undefined) return { kind: 'known', via: 'valueFrom', value, origin: refOrigin, index };
+      return { kind: 'unknown', origin: refOrigin, index, reason: `ConfigMap ${ref.name} cannot be read here` };
+    }
     if (data === null || !Object.hasOwn(data, ref.key)) {
       if (optional) return undefined;
       const missing = data === null ? `ConfigMap ${ref.name} does not exist` : `ConfigMap ${ref.name} has no key ${ref.key}`;
       return { kind: 'unknown', origin: refOrigin, index, reason: `${missing}, so the container would not start` };
     }
-    return { kind: 'known', value: data[ref.key] as string, origin: refOrigin, index };
+    return { kind: 'known', via: 'valueFrom', value: data[ref.key] as string, origin: refOrigin, index };
   }
 
   private fromEnvFrom(name: string): ResolvedVar {
@@ -128,7 +135,7 @@ export class EffectiveEnv {
         return { kind: 'unknown', origin, index: undefined, reason: `ConfigMap ${configMap.name} may set it and cannot be read here` };
       }
       const key = name.slice(source.prefix.length);
-      if (data !== null && Object.hasOwn(data, key)) return { kind: 'known', value: data[key] as string, origin, index: undefined };
+      if (data !== null && Object.hasOwn(data, key)) return { kind: 'known', via: 'envFrom', value: data[key] as string, origin, index: undefined };
     }
     return { kind: 'absent' };
   }

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
 import { calicoVersionOfObject } from '../rules/registry.js';
-import { describeObject, isRecord } from '../k8s/object.js';
+import { describeObject, isRecord, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RuleContext } from '../rules/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
@@ -47,6 +47,14 @@ function configMapLookup(objects: (KubeObject | undefined)[]): RuleContext['look
   };
 }
 
+/** Whole ConfigMaps of the same file answer envFrom; one that is not in the file cannot be known here. */
+function configMapData(objects: (KubeObject | undefined)[]): RuleContext['lookupConfigMap'] {
+  return (namespace, name) => {
+    const found = objects.find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === name && (o.metadata?.namespace === undefined || o.metadata.namespace === namespace));
+    return found ? stringData(found) : undefined;
+  };
+}
+
 export function analyzeManifest(src: string, config: WebhookConfig): FileResult {
   // Duplicate keys occur in real manifests (a lost `---`); like kubectl, the last one wins.
   const docs = parseAllDocuments(src, { uniqueKeys: false });
@@ -57,7 +65,7 @@ export function analyzeManifest(src: string, config: WebhookConfig): FileResult 
   }
   const objects = objectsOf(docs);
   const calicoVersionHint = objects.map((o) => (o ? calicoVersionOfObject(o) : undefined)).find((v) => v !== undefined);
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), calicoVersionHint };
+  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), lookupConfigMap: configMapData(objects), calicoVersionHint };
 
   const documents: DocumentResult[] = objects.map((object, index) => {
     if (!object) return { index, label: `document ${index + 1}`, analysis: undefined, patch: [] };

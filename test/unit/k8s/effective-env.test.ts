@@ -21,18 +21,18 @@ function envOf(container: { env?: unknown; envFrom?: unknown }, s: EnvSources = 
 describe('k8s/effective-env', () => {
   it('a literal env value; the last entry of a name wins; absent is absent', () => {
     const env = envOf({ env: [{ name: 'IP', value: 'autodetect' }, { name: 'IP', value: 'none' }] });
-    assert.deepEqual(env.get('IP'), { kind: 'known', value: 'none', origin: 'env[1]', index: 1, raw: 'none' });
+    assert.deepEqual(env.get('IP'), { kind: 'known', via: 'value', value: 'none', origin: 'env[1]', index: 1, raw: 'none' });
     assert.deepEqual(env.get('IP6'), { kind: 'absent' });
   });
 
   it('a YAML boolean is kept as raw, its value as the string the kubelet would pass', () => {
     const got = envOf({ env: [{ name: 'FELIX_IPV6SUPPORT', value: true }] }).get('FELIX_IPV6SUPPORT');
-    assert.deepEqual(got, { kind: 'known', value: 'true', origin: 'env[0]', index: 0, raw: true });
+    assert.deepEqual(got, { kind: 'known', via: 'value', value: 'true', origin: 'env[0]', index: 0, raw: true });
   });
 
   it('envFrom sets variables; env overrides envFrom; a later envFrom overrides an earlier one', () => {
     const envFrom = [{ configMapRef: { name: 'pools' } }];
-    assert.deepEqual(envOf({ envFrom }).get('NO_DEFAULT_POOLS'), { kind: 'known', value: 'true', origin: 'envFrom[0] (ConfigMap pools)', index: undefined });
+    assert.deepEqual(envOf({ envFrom }).get('NO_DEFAULT_POOLS'), { kind: 'known', via: 'envFrom', value: 'true', origin: 'envFrom[0] (ConfigMap pools)', index: undefined });
     assert.equal((envOf({ envFrom, env: [{ name: 'NO_DEFAULT_POOLS', value: 'false' }] }).get('NO_DEFAULT_POOLS') as { value: string }).value, 'false');
     assert.equal((envOf({ envFrom: [...envFrom, { configMapRef: { name: 'later' } }] }).get('NO_DEFAULT_POOLS') as { value: string }).value, 'false');
   });
@@ -46,7 +46,7 @@ describe('k8s/effective-env', () => {
   it('valueFrom through the ConfigMap lookup; unreadable ones are unknown with the reason', () => {
     const ref = (name: string, key: string, optional?: boolean) => ({ name: 'CALICO_NETWORKING_BACKEND', valueFrom: { configMapKeyRef: { name, key, ...(optional === undefined ? {} : { optional }) } } });
     assert.deepEqual(envOf({ env: [ref('calico-config', 'calico_backend')] }).get('CALICO_NETWORKING_BACKEND'),
-      { kind: 'known', value: 'vxlan', origin: 'env[0] (ConfigMap calico-config key calico_backend)', index: 0 });
+      { kind: 'known', via: 'valueFrom', value: 'vxlan', origin: 'env[0] (ConfigMap calico-config key calico_backend)', index: 0 });
     const unreadable = envOf({ env: [ref('elsewhere', 'calico_backend')] }).get('CALICO_NETWORKING_BACKEND');
     assert.deepEqual(unreadable, { kind: 'unknown', origin: 'env[0] (ConfigMap elsewhere key calico_backend)', index: 0, reason: 'ConfigMap elsewhere cannot be read here' });
     const missingKey = envOf({ env: [ref('calico-config', 'nope')] }).get('CALICO_NETWORKING_BACKEND');
@@ -61,7 +61,7 @@ describe('k8s/effective-env', () => {
     });
     assert.equal((env.get('IP') as { value: string; origin: string }).value, 'autodetect');
     const twice = envOf({ env: [{ name: 'IP', value: 'none' }, { name: 'IP', valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'ip', optional: true } } }] });
-    assert.deepEqual(twice.get('IP'), { kind: 'known', value: 'none', origin: 'env[0]', index: 0, raw: 'none' });
+    assert.deepEqual(twice.get('IP'), { kind: 'known', via: 'value', value: 'none', origin: 'env[0]', index: 0, raw: 'none' });
   });
 
   it('a value wins over valueFrom; an empty value falls through to valueFrom, as in the kubelet', () => {

@@ -16,8 +16,10 @@ export const CALICO_FEATURES = {
   usePodCidrIPv6: version(3, 22, 0),
   /** IPv6 over VXLAN (CALICO_IPV6POOL_VXLAN, calico_backend vxlan for IPv6). */
   vxlanIPv6: version(3, 23, 0),
-  /** CALICO_IPV4POOL_CIDR=none. */
+  /** CALICO_IPV4POOL_CIDR=none (startup.go:925-929; commit 30c5eb8111, first in v3.29.0). */
   ipv4PoolNone: version(3, 29, 0),
+  /** IPv6 in the eBPF dataplane (felix/dataplane/driver.go v3.27.0:325, BPFIpv6Enabled = Ipv6Support && BPFEnabled). */
+  bpfIPv6: version(3, 27, 0),
 } as const satisfies Record<string, Version>;
 
 /** Treated as newer than any release: `master`, `latest` and their arch variants are development builds. */

@@ -31,6 +31,9 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
   const allowed = (): ReviewOutcome => ({ response: { uid: request.uid, allowed: true }, decision: 'allowed', violated: [], target: undefined, patchOperations: 0 });
   // DELETE and CONNECT carry nothing to fix; the webhook has no side effects, so dryRun changes nothing.
   if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return allowed();
+  // A subresource (status, scale) carries no spec the rules could fix: judging it would deny, say, a
+  // controller's status update of a DaemonSet whose spec predates the webhook.
+  if (request.subResource !== undefined) return allowed();
   const object = objectForRules(request.object, request);
   const ctx: RuleContext = {
     config,

@@ -144,13 +144,8 @@ function validateIpv4BlockSize(t: NodeEnv, report: Report, poolPrefix: number): 
 function validateNatOutgoing(t: NodeEnv, report: Report): void {
   const { config } = t.ctx;
   const read = readVar(t, 'CALICO_IPV6POOL_NAT_OUTGOING');
-  if (read.kind === 'unreadable' || read.kind === 'absent') {
-    if (read.kind === 'absent' && config.ipv6NATOutgoing && createsPools(t) === true) {
-      // Only when mutation could not add it (it was off or bypassed): the change list already says so otherwise.
-      report.warn(`calico-node: CALICO_IPV6POOL_NAT_OUTGOING is unset, which calico-node reads as false; ${natReason(t)}, so set it to "true"`);
-    }
-    return;
-  }
+  // Unset needs nothing here: mutation adds it when it should be true.
+  if (read.kind === 'unreadable' || read.kind === 'absent') return;
   // evaluateENVBool (startup.go:842-858): set means true unless false/0/no/n/f.
   const effective = startupBool(read.value, NAT_OUTGOING_DEFAULT.ipv6);
   if (effective !== config.ipv6NATOutgoing) {

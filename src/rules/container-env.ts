@@ -26,8 +26,9 @@ export type EnvRead =
  * ("Allow KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT to be overridden for eBPF mode", the envFrom
  * comment in Calico's calico.yaml and canal.yaml), so it is not read as possibly setting anything else.
  */
+export const KUBERNETES_SERVICES_ENDPOINT = 'kubernetes-services-endpoint';
 const DOCUMENTED_ENV_FROM: Readonly<Record<string, readonly string[]>> = {
-  'kubernetes-services-endpoint': ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'],
+  [KUBERNETES_SERVICES_ENDPOINT]: ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'],
 };
 
 function sourcesOf(ctx: RuleContext | undefined): EnvSources {
@@ -86,7 +87,7 @@ export class ContainerEnv {
     if (resolved.via === 'value' && resolved.index !== undefined) {
       return { kind: 'literal', value: resolved.value, raw: resolved.raw, index: resolved.index };
     }
-    return { kind: 'resolved', value: resolved.value, index: resolved.index, source: resolved.origin };
+    return { kind: 'resolved', value: resolved.value, index: resolved.index, source: this.describeSource(resolved.index) ?? resolved.origin };
   }
 
   /** How a message names where an env entry's value comes from: `ConfigMap calico-config key calico_backend`. */

@@ -217,7 +217,8 @@ if (!existsSync(DIR)) {
             assert.equal(ipam[0]?.type, 'host-local');
             assert.equal(ipam[0]?.subnet, v322 ? 'usePodCidrIPv6' : 'usePodCidr');
             assert.equal(ipam[0]?.assign_ipv4, undefined);
-            if (!v322) assert.deepEqual(config, originalConfig);
+            // The CNI template stays; in Canal flannel's net-conf.json is another target's (issue 14).
+            if (!v322) assert.equal((config.data as Record<string, string>).cni_network_config, (originalConfig.data as Record<string, string>).cni_network_config);
           });
         }
       }

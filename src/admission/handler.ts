@@ -4,6 +4,7 @@ import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
 import type { WebhookConfig } from '../config/types.js';
 import type { RuleContext } from '../rules/target.js';
 import type { Version } from '../k8s/versions.js';
+import { allowed, denied, patched, respond, type Answer } from './answer.js';
 import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';
 
 export type Endpoint = 'mutate' | 'validate';
@@ -20,20 +21,25 @@ export interface ClusterView {
 
 export interface ReviewOutcome {
   response: AdmissionResponse;
-  decision: 'allowed' | 'patched' | 'denied';
+  decision: 'allowed' | 'patched' | 'denied' | 'error';
   /** Rules of the problems found (denied, or admitted with warnings under validationAction warn). */
   violated: string[];
+  /** Ids of the targets that matched (`calico-config+flannel` when several did); undefined for other objects. */
   target: string | undefined;
   patchOperations: number;
 }
 
+/** One review, as the server runs it: decorators (metrics, the review log) wrap this shape. */
+export type Reviewer = (endpoint: Endpoint, request: AdmissionRequest) => ReviewOutcome;
+
 export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, config: WebhookConfig, cluster?: ClusterView): ReviewOutcome {
-  const allowed = (): ReviewOutcome => ({ response: { uid: request.uid, allowed: true }, decision: 'allowed', violated: [], target: undefined, patchOperations: 0 });
+  const outcome = (answer: Answer, decision: ReviewOutcome['decision'], violated: string[] = [], target?: string): ReviewOutcome =>
+    ({ response: respond(request.uid, answer), decision, violated, target, patchOperations: answer.patch?.length ?? 0 });
   // DELETE and CONNECT carry nothing to fix; the webhook has no side effects, so dryRun changes nothing.
-  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return allowed();
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return outcome(allowed(), 'allowed');
   // A subresource (status, scale) carries no spec the rules could fix: judging it would deny, say, a
   // controller's status update of a DaemonSet whose spec predates the webhook.
-  if (request.subResource !== undefined) return allowed();
+  if (request.subResource !== undefined) return outcome(allowed(), 'allowed');
   const object = objectForRules(request.object, request);
   const ctx: RuleContext = {
     config,
@@ -45,17 +51,11 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });
   const target = targetIds(analysis);
-  if (target === undefined) return allowed();
+  if (target === undefined) return outcome(allowed(), 'allowed');
 
   const verdict = endpoint === 'mutate' ? mutationVerdict(analysis, config.validationAction) : validationVerdict(analysis, config.validationAction);
   const warnings = endpoint === 'validate' && cluster ? [...cluster.mismatches(), ...verdict.warnings] : verdict.warnings;
-  const response: AdmissionResponse = { uid: request.uid, allowed: verdict.allowed };
-  if (warnings.length > 0) response.warnings = warnings;
-  if (!verdict.allowed) {
-    response.status = { code: verdict.code ?? 403, reason: verdict.reason ?? 'Forbidden', message: verdict.message ?? 'denied' };
-    return { response, decision: 'denied', violated: verdict.violated, target, patchOperations: 0 };
-  }
+  if (!verdict.allowed) return outcome(denied(verdict.code, verdict.message, warnings), 'denied', verdict.violated, target);
   const patch = endpoint === 'mutate' ? patchOf(analysis) : [];
-  if (patch.length > 0) response.patch = patch;
-  return { response, decision: patch.length > 0 ? 'patched' : 'allowed', violated: verdict.violated, target, patchOperations: patch.length };
+  return outcome(patched(patch, warnings), patch.length > 0 ? 'patched' : 'allowed', verdict.violated, target);
 }

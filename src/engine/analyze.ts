@@ -5,7 +5,7 @@
 import type { KubeObject } from '../k8s/object.js';
 import { TARGETS, targetsFor } from '../rules/registry.js';
 import { Report } from '../rules/report.js';
-import type { RuleContext, Target } from '../rules/target.js';
+import { AnalysisMemo, type RuleContext, type Target } from '../rules/target.js';
 import { createPatch, type PatchOperation } from '../patch/json-patch.js';
 import { cloneJson } from '../patch/clone-json.js';
 
@@ -51,6 +51,7 @@ export function analyze(object: KubeObject, ctx: RuleContext, options: AnalyzeOp
   const matched = targetsFor(object, options.targets ?? TARGETS);
   if (matched.length === 0) return { results: [], original: object, mutated: object, mutation: new Report(), validation: new Report() };
   const mutated = cloneJson(object);
+  if (!ctx.memo) ctx = { ...ctx, memo: new AnalysisMemo() };
   const results: TargetResult[] = matched.map((target) => ({ target, mutation: new Report(), validation: new Report() }));
   for (const r of results) r.target.mutate(mutated, ctx, r.mutation);
   if (options.validate !== false) for (const r of results) r.target.validate(mutated, ctx, r.validation);

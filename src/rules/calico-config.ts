@@ -12,7 +12,7 @@ const KEY = 'cni_network_config';
 const TEMPLATE_PATH = `data.${KEY}`;
 
 /** The template, or undefined when the object has none (nothing to do) or it is unusable (reported). */
-function readTemplate(object: KubeObject, report: Report): CniTemplate | undefined {
+function readTemplate(object: KubeObject, ctx: RuleContext, report: Report): CniTemplate | undefined {
   const data = object.data;
   if (data === undefined) return undefined;
   if (!isRecord(data)) {
@@ -25,7 +25,7 @@ function readTemplate(object: KubeObject, report: Report): CniTemplate | undefin
     report.malform({ rule: `${RULE}/shape`, path: TEMPLATE_PATH, found: typeof text, expected: 'a string holding the CNI JSON template', fix: 'write the template as a block string (cni_network_config: |-)' });
     return undefined;
   }
-  const parsed = CniTemplate.parse(text);
+  const parsed = CniTemplate.parse(text, ctx.memo);
   if (!parsed.ok) {
     const { line, column } = parsed.position;
     report.malform({
@@ -46,7 +46,7 @@ function writeTemplate(object: KubeObject, template: CniTemplate): void {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  let template = readTemplate(object, report);
+  let template = readTemplate(object, ctx, report);
   if (!template) return;
   const original = template.text;
   const version = knownCalicoVersion(ctx);
@@ -117,7 +117,7 @@ function validatePools(section: IpamSection, ctx: RuleContext, report: Report): 
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  const template = readTemplate(object, report);
+  const template = readTemplate(object, ctx, report);
   const version = knownCalicoVersion(ctx);
   const backend = isRecord(object.data) ? object.data.calico_backend : undefined;
   if (backend === 'vxlan' && version && !supports(version, 'vxlanIPv6')) {

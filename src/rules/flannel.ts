@@ -21,14 +21,14 @@ function intent(ctx: RuleContext): NetConfIntent {
 }
 
 /** The parsed net-conf.json, or undefined when there is none (nothing to do) or it is unusable (reported). */
-function readNetConf(object: KubeObject, report: Report): { template: CniTemplate; value: Record<string, unknown> } | undefined {
+function readNetConf(object: KubeObject, ctx: RuleContext, report: Report): { template: CniTemplate; value: Record<string, unknown> } | undefined {
   const text = isRecord(object.data) ? object.data[KEY] : undefined;
   if (text === undefined) return undefined;
   if (typeof text !== 'string') {
     report.malform({ rule: `${RULE}/shape`, path: PATH, found: typeof text, expected: 'a string holding flannel\'s JSON configuration', fix: `write ${KEY} as a block string (${KEY}: |)` });
     return undefined;
   }
-  const parsed = CniTemplate.parse(text);
+  const parsed = CniTemplate.parse(text, ctx.memo);
   if (!parsed.ok) {
     const { line, column } = parsed.position;
     report.malform({ rule: `${RULE}/shape`, path: PATH, found: `unparseable JSON at line ${line}, column ${column} (${parsed.reason})`, expected: 'a JSON object', fix: `correct ${KEY} at line ${line}, column ${column}` });
@@ -38,7 +38,7 @@ function readNetConf(object: KubeObject, report: Report): { template: CniTemplat
 }
 
 function mutateConfig(object: KubeObject, ctx: RuleContext, report: Report): void {
-  const conf = readNetConf(object, report);
+  const conf = readNetConf(object, ctx, report);
   if (!conf) return;
   const { edits } = planNetConf(conf.value, intent(ctx));
   if (edits.length === 0) return;
@@ -49,7 +49,7 @@ function mutateConfig(object: KubeObject, ctx: RuleContext, report: Report): voi
 }
 
 function validateConfig(object: KubeObject, ctx: RuleContext, report: Report): void {
-  const conf = readNetConf(object, report);
+  const conf = readNetConf(object, ctx, report);
   if (!conf) return;
   for (const p of planNetConf(conf.value, intent(ctx)).problems) {
     report.problem({ rule: `${RULE}/net-conf`, path: `${PATH} ${p.key}`, found: shown(p.found), expected: p.expected, fix: p.fix });

@@ -22,6 +22,24 @@ export interface RuleContext {
   lookupConfigMap?: ((namespace: string, name: string) => Readonly<Record<string, string>> | null | undefined) | undefined;
   /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
   calicoVersionHint?: Version | undefined;
+  /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */
+  memo?: AnalysisMemo | undefined;
+}
+
+/**
+ * Results remembered for one analysis, so that mutate and validate (and several targets) do not redo
+ * the same work on one object. It lives and dies with the analysis: nothing is shared between reviews.
+ */
+export class AnalysisMemo {
+  readonly #values = new Map<string, unknown>();
+
+  /** The value remembered under key, computed once. Keys are namespaced by their user: `cni-template:<text>`. */
+  remember<T>(key: string, compute: () => T): T {
+    if (this.#values.has(key)) return this.#values.get(key) as T;
+    const value = compute();
+    this.#values.set(key, value);
+    return value;
+  }
 }
 
 /** One resource a target admits, and which of its objects. */

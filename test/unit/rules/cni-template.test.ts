@@ -1,47 +1,25 @@
-// In-place edits of the CNI template: reading a value, and replacing one member by another (issue 14: the
-// dual-stack host-local two-range form), every other byte kept.
-import { describe, it } from 'node:test';
+// CNI template parses are remembered per analysis (AnalysisMemo), never across analyses or apps.
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { CniTemplate } from '../../../src/rules/cni-template.js';
+import { AnalysisMemo } from '../../../src/rules/target.js';
 
-const CANAL_TEMPLATE = `{
-  "name": "k8s-pod-network",
-  "plugins": [
-    {
-      "type": "calico",
-      "mtu": __CNI_MTU__,
-      "ipam": {
-          "type": "host-local",
-          "subnet": "usePodCidr"
-      },
-      "kubernetes": { "kubeconfig": "__KUBECONFIG_FILEPATH__" }
-    }
-  ]
-}`;
+const TEXT = '{"type": "calico", "ipam": {"type": "calico-ipam"}}';
 
-function parse(text: string): CniTemplate {
-  const parsed = CniTemplate.parse(text);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return parsed.template;
-}
-
-describe('cni-template: valueAt and withMemberReplaced', () => {
-  it('valueAt reads through placeholders; the last duplicate wins', () => {
-    const template = parse(CANAL_TEMPLATE);
-    assert.equal(template.valueAt(['plugins', 0, 'ipam', 'subnet']), 'usePodCidr');
-    assert.equal(template.valueAt(['plugins', 0, 'nope']), undefined);
-    assert.equal(parse('{"a": 1, "a": 2}').valueAt(['a']), 2);
+describe('CNI template parse memo', () => {
+  it('one memo parses a text once, and an edit is remembered for the validation that follows', () => {
+    const memo = new AnalysisMemo();
+    const first = CniTemplate.parse(TEXT, memo);
+    assert.equal(CniTemplate.parse(TEXT, memo), first);
+    assert.ok(first.ok);
+    const edited = first.template.withProperty(['ipam'], 'assign_ipv6', 'true');
+    const again = CniTemplate.parse(edited.text, memo);
+    assert.ok(again.ok);
+    assert.equal(again.template, edited);
   });
 
-  it('the subnet member becomes the two-range form in its place; the rest is byte-identical', () => {
-    const ranges = '[[{"subnet": "usePodCidr"}], [{"subnet": "usePodCidrIPv6"}]]';
-    const edited = parse(CANAL_TEMPLATE).withMemberReplaced(['plugins', 0, 'ipam'], 'subnet', 'ranges', ranges);
-    assert.equal(edited.text, CANAL_TEMPLATE.replace('"subnet": "usePodCidr"', `"ranges": ${ranges}`));
-    assert.deepEqual(JSON.parse(JSON.stringify(edited.valueAt(['plugins', 0, 'ipam']))), { type: 'host-local', ranges: [[{ subnet: 'usePodCidr' }], [{ subnet: 'usePodCidrIPv6' }]] });
-  });
-
-  it('a missing member or broken JSON text is an error, not a silent no-op', () => {
-    assert.throws(() => parse(CANAL_TEMPLATE).withMemberReplaced(['plugins', 0, 'ipam'], 'ranges', 'x', '1'), /no member ranges/);
-    assert.throws(() => parse(CANAL_TEMPLATE).withMemberReplaced(['plugins', 0, 'ipam'], 'subnet', 'ranges', '[[{'), /broke it/);
+  it('nothing is shared without a memo or between memos', () => {
+    assert.notEqual(CniTemplate.parse(TEXT), CniTemplate.parse(TEXT));
+    assert.notEqual(CniTemplate.parse(TEXT, new AnalysisMemo()), CniTemplate.parse(TEXT, new AnalysisMemo()));
   });
 });

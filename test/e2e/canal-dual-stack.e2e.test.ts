@@ -14,9 +14,11 @@ const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixture
 const CANAL = join(REAL, 'calico', 'calico-v3.29.0-canal.yaml');
 const CALICO = join(REAL, 'calico', 'calico-v3.29.0-calico.yaml');
 const DUAL_NAMESPACE = 'e2e-dual';
+// canal-config comes before the DaemonSet in the file, and without discovery the webhook learns the Calico
+// version from its configuration (host-local's usePodCidrIPv6 needs v3.22): as an operator would set it.
 const BASE_CONFIG = {
   mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a',
-  routerID: 'hash', kubeDNS: { minImageVersion: '1.14.8' }, calicoVersion: 'auto', validationAction: 'deny',
+  routerID: 'hash', kubeDNS: { minImageVersion: '1.14.8' }, calicoVersion: 'v3.29.0', validationAction: 'deny',
 };
 
 let cluster: TestCluster;

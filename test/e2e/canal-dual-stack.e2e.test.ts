@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
-import { counterSum, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+import { renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+import { E2E_CONFIG, daemonSetEnv, getJson, reconfigure as reconfigureWebhook } from './harness/kube.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 const CANAL = join(REAL, 'calico', 'calico-v3.29.0-canal.yaml');
@@ -16,10 +16,7 @@ const CALICO = join(REAL, 'calico', 'calico-v3.29.0-calico.yaml');
 const DUAL_NAMESPACE = 'e2e-dual';
 // canal-config comes before the DaemonSet in the file, and without discovery the webhook learns the Calico
 // version from its configuration (host-local's usePodCidrIPv6 needs v3.22): as an operator would set it.
-const BASE_CONFIG = {
-  mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a',
-  routerID: 'hash', kubeDNS: { minImageVersion: '1.14.8' }, calicoVersion: 'v3.29.0', validationAction: 'deny',
-};
+const BASE_CONFIG = { ...E2E_CONFIG, calicoVersion: 'v3.29.0' };
 
 let cluster: TestCluster;
 let webhook: WebhookProcess;
@@ -27,35 +24,20 @@ let cert: ServingCert;
 let dir: string;
 let configPath: string;
 
-interface EnvVar { name: string; value?: string }
-interface Container { name: string; env?: EnvVar[] }
-
 async function kubectl(args: string[], input?: string) {
   return cluster.kubectl(args, input === undefined ? {} : { input });
 }
 
-async function getJson<T>(args: string[]): Promise<T> {
-  const r = await kubectl(['get', ...args, '-o', 'json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
-
 async function nodeEnv(daemonSet: string, namespace: string): Promise<Map<string, string | undefined>> {
-  const ds = await getJson<{ spec: { template: { spec: { containers: Container[] } } } }>(['daemonset', daemonSet, '-n', namespace]);
-  const container = ds.spec.template.spec.containers.find((c) => c.name === 'calico-node');
-  assert.ok(container, 'calico-node container');
-  return new Map((container.env ?? []).map((e) => [e.name, e.value]));
+  return daemonSetEnv(cluster, daemonSet, namespace);
 }
 
 async function configMapData(name: string, namespace: string): Promise<Record<string, string>> {
-  return (await getJson<{ data: Record<string, string> }>(['configmap', name, '-n', namespace])).data;
+  return (await getJson<{ data: Record<string, string> }>(cluster, ['configmap', name, '-n', namespace])).data;
 }
 
 async function reconfigure(values: Record<string, unknown>): Promise<void> {
-  const before = counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' });
-  await writeConfig(configPath, values);
-  await waitFor('the webhook to reload its configuration', async () =>
-    (counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' }) > before ? true : undefined));
+  await reconfigureWebhook(webhook, configPath, values);
 }
 
 /** The manifest with its namespaced objects moved to another namespace (cluster-scoped ones are applied again as they are). */

@@ -2,7 +2,7 @@
 // reaches a cluster. fix prints the corrected YAML; both list every change and problem on stderr.
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
-import { analyzeManifest, ManifestError, type FileResult } from '../manifests/manifest-file.js';
+import { analyzeManifestBytes, ManifestError, type FileResult } from '../manifests/manifest-file.js';
 import { formatFinding } from '../engine/verdict.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, UsageError } from './options.js';
 import type { CliIo } from './io.js';
@@ -18,9 +18,11 @@ Exit codes: fix 0 nothing rejected, 1 something rejected; check 0 every document
 
 ${CONFIG_HELP}`;
 
-function readInput(path: string, io: CliIo): string {
+function readInput(path: string, io: CliIo): Uint8Array {
   try {
-    return path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+    if (path !== '-') return readFileSync(path);
+    const stdin = io.readStdin();
+    return typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
   } catch (error) {
     throw new ManifestError(`cannot read ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`);
   }
@@ -41,8 +43,9 @@ export function report(result: FileResult, mode: 'fix' | 'check', source: string
     for (const f of a.mutation.changes) io.stderr(`${where}: ${mode === 'fix' ? 'fixed' : 'needs change'}: ${formatFinding(f)}`);
     for (const f of [...a.mutation.malformed, ...a.validation.malformed, ...a.validation.problems]) io.stderr(`${where}: rejected: ${formatFinding(f)}`);
     for (const w of [...a.mutation.warnings, ...a.validation.warnings]) io.stderr(`${where}: warning: ${w}`);
+    if (doc.refused) io.stderr(`${where}: not fixed: ${doc.refused}`);
     tally.changes += a.mutation.changes.length;
-    tally.problems += new Set([...a.mutation.malformed, ...a.validation.malformed].map((f) => `${f.rule}${f.path}`)).size + a.validation.problems.length;
+    tally.problems += new Set([...a.mutation.malformed, ...a.validation.malformed].map((f) => `${f.rule}${f.path}`)).size + a.validation.problems.length + (doc.refused ? 1 : 0);
   }
   return tally;
 }
@@ -56,9 +59,9 @@ export function runFix(command: 'fix' | 'check', args: string[], io: CliIo): num
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin), got ${positionals.length}`);
   const source = positionals[0] as string;
   const config = loadConfig(configSource(values, io.env));
-  const result = analyzeManifest(readInput(source, io), config);
+  const result = analyzeManifestBytes(readInput(source, io), config);
   const tally = report(result, command, source === '-' ? '<stdin>' : source, io);
-  if (command === 'fix') io.stdoutRaw(result.fixedText);
+  if (command === 'fix') io.stdoutRaw(result.fixedBytes);
   const targets = result.documents.filter((d) => d.analysis).length;
   io.stderr(`${source === '-' ? '<stdin>' : source}: ${targets} target object${targets === 1 ? '' : 's'}, ${tally.changes} change${tally.changes === 1 ? '' : 's'} ${command === 'fix' ? 'made' : 'needed'}, ${tally.problems} problem${tally.problems === 1 ? '' : 's'}`);
   if (command === 'fix') return tally.problems > 0 ? 1 : 0;

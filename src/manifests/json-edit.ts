@@ -1,7 +1,7 @@
 // JSON manifests stay JSON: kubectl reads a file whose first character is `{` as a JSON stream, and fix
 // edits such a file with jsonc-parser's modify, which touches only the changed members and formats new
 // ones with the file's own indentation and line ending.
-import { applyEdits, getNodeValue, modify, parseTree, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
+import { applyEdits, modify, parseTree, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
 import type { Change, Step } from './structural-diff.js';
 
 /** The file's single JSON value, or undefined when it is not one (kubectl then reads it as YAML). */
@@ -10,7 +10,8 @@ export function readJson(text: string): { value: unknown } | undefined {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (!tree || errors.length > 0) return undefined;
-  return { value: getNodeValue(tree) as unknown };
+  // Like Go's encoding/json, JSON.parse lets the last of a duplicated key win (and makes plain objects).
+  return { value: JSON.parse(text) as unknown };
 }
 
 function formatting(text: string, eol: string): FormattingOptions {

@@ -23,6 +23,8 @@ export interface DocumentResult {
   /** The document's position in the file (0-based). */
   index: number;
   label: string;
+  /** Where the object sits in its document: [] or ['items', i] for an item of a List. */
+  at: Step[];
   analysis: Analysis | undefined;
   patch: PatchOperation[];
   /** Why this document's changes were not written (the document is left as it was). */
@@ -173,13 +175,14 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
   for (const source of sources) {
     const mine = targets.filter((t) => t.source === source);
     if (mine.length === 0) {
-      documents.push({ index: source.index, label: `document ${source.index + 1}`, analysis: undefined, patch: [] });
+      documents.push({ index: source.index, label: `document ${source.index + 1}`, at: [], analysis: undefined, patch: [] });
       continue;
     }
     const analysed = mine.map((target) => ({ target, analysis: analyze(target.object, ctx) }));
     const results = analysed.map(({ target, analysis }): DocumentResult => ({
       index: source.index,
       label: `${describeObject(target.object)} (document ${source.index + 1}${target.path.length > 0 ? `, items[${String(target.path[1])}]` : ''})`,
+      at: target.path,
       analysis: analysis.rule ? analysis : undefined,
       patch: patchOf(analysis),
     }));

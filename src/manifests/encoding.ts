@@ -13,7 +13,7 @@ export interface DecodedText {
   encoding: Encoding;
 }
 
-/** The offset of the first byte that does not start or continue a well-formed UTF-8 sequence, or -1. */
+/** The offset where the first ill-formed UTF-8 sequence starts, or -1. */
 export function invalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
@@ -40,7 +40,7 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
       const c = bytes[i + k];
       if (c === undefined) return i;
       const [lo, hi] = k === 1 ? [low, high] : [0x80, 0xbf];
-      if (c < lo || c > hi) return i + k;
+      if (c < lo || c > hi) return i;
     }
     i += length;
   }

@@ -16,22 +16,26 @@ export interface Chunk {
   end: number;
 }
 
-/** kubectl's document split: a line that starts with `---` followed only by spaces or a comment. */
+/**
+ * kubectl's document split: a line that starts with `---` followed only by spaces or a comment.
+ * Anything else after `---` (`--- |`, `----`) makes kubectl refuse the file, and so does this.
+ */
 export function splitDocuments(text: string): Chunk[] {
   const chunks: Chunk[] = [];
   let start = 0;
   let at = 0;
+  let lineNumber = 1;
   while (at <= text.length) {
     const nl = text.indexOf('\n', at);
     const lineEnd = nl < 0 ? text.length : nl + 1;
     const line = text.slice(at, lineEnd);
     if (line.startsWith('---')) {
       const rest = line.slice(3).trim();
-      if (rest === '' || rest.startsWith('#')) {
-        chunks.push({ start, end: at });
-        start = lineEnd;
-      }
+      if (rest !== '' && !rest.startsWith('#')) throw new UnreadableDocument(`line ${lineNumber}: ${JSON.stringify(line.trimEnd())} is not a document separator Kubernetes accepts (only spaces or a comment may follow ---)`);
+      chunks.push({ start, end: at });
+      start = lineEnd;
     }
+    lineNumber++;
     if (nl < 0) break;
     at = lineEnd;
   }

@@ -13,7 +13,7 @@ import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
 import { ManifestError } from './errors.js';
 import { editJson, readJson } from './json-edit.js';
-import { parseChunk, splitDocuments, UnreadableDocument, type KubeDocument } from './kube-yaml.js';
+import { parseChunk, splitDocuments, UnreadableDocument, type Chunk, type KubeDocument } from './kube-yaml.js';
 import { structuralDiff, type Change, type Step } from './structural-diff.js';
 import { applyTextEdits, documentEdits, UnplaceableEdit } from './yaml-edit.js';
 
@@ -103,14 +103,23 @@ function isPreamble(text: string): boolean {
   return text.split('\n').every((line) => /^\s*(#.*)?$/.test(line));
 }
 
+function chunksOf(text: string): Chunk[] {
+  try {
+    return splitDocuments(text);
+  } catch (error) {
+    if (error instanceof UnreadableDocument) throw new ManifestError(error.message);
+    throw error;
+  }
+}
+
 function yamlSources(text: string): Source[] {
-  const chunks = splitDocuments(text);
+  const chunks = chunksOf(text);
   const counted = chunks.length > 1 && isPreamble(text.slice(chunks[0]?.start ?? 0, chunks[0]?.end ?? 0)) ? chunks.slice(1) : chunks;
   return counted.map((chunk, index) => {
     const parsed = parseChunk(text.slice(chunk.start, chunk.end));
     const firstLine = lineOf(text, chunk.start);
     if (!('doc' in parsed)) {
-      throw new ManifestError(`not valid YAML at line ${firstLine + parsed.line - 1}, column ${parsed.col} (document ${index + 1}): ${parsed.message}`);
+      throw new ManifestError(`not valid YAML at line ${firstLine + parsed.line - 1}, column ${parsed.col}: ${parsed.message.replace(/ at line \d+, column \d+:?$/, '')} (document ${index + 1})`);
     }
     return { index, start: chunk.start, end: chunk.end, doc: parsed, value: readValue(parsed, `document ${index + 1} (line ${firstLine})`) };
   });

@@ -163,7 +163,7 @@ function editedDocument(text: string, source: Source, changes: Change[], expecte
   const eol = lineEnding(text);
   let edited: string;
   try {
-    edited = source.doc ? applyTextEdits(own, documentEdits(own, source.doc, changes, eol, where)) : editJson(own, changes, eol);
+    edited = source.doc ? applyTextEdits(own, documentEdits(own, source.doc, changes, expected, eol, where)) : editJson(own, changes, eol);
   } catch (error) {
     if (error instanceof UnplaceableEdit) return { refused: error.message };
     throw error;

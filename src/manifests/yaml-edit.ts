@@ -3,7 +3,7 @@
 // be placed without changing something else (a value shared through an anchor, reached through an alias
 // or a merge key) is refused with the reason; nothing is ever re-serialized.
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Scalar, type Alias, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { isMergeKey, resolvePlain, type KubeDocument } from './kube-yaml.js';
 import type { Change, Step } from './structural-diff.js';
 
@@ -359,22 +359,84 @@ function groupInsertions(changes: readonly Change[]): Placed[] {
   return out;
 }
 
+/** The first alias on the way to `path` and the path up to it, unless a shared node comes first. */
+function aliasOnPath(doc: KubeDocument, path: readonly Step[]): { alias: Alias; prefix: Step[] } | undefined {
+  let node: unknown = doc.doc.contents;
+  for (let i = 0; i <= path.length; i++) {
+    if (isAlias(node)) return { alias: node, prefix: path.slice(0, i) };
+    if (node === null || doc.shared.has(node as Node) || i === path.length) return undefined;
+    const key = path[i] as Step;
+    if (isSeq(node) && typeof key === 'number') node = node.items[key];
+    else if (isMap(node)) {
+      const entry = doc.entry(node, String(key));
+      node = entry?.via === 'pair' ? entry.value : undefined;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** The path an alias on the way would be expanded for: a removed item itself may be an alias (it just goes). */
+function reachPath(change: Change): Step[] {
+  return change.op === 'remove' ? change.path.slice(0, -1) : change.path;
+}
+
+/** The list whose length a change alters, if any. */
+function resizedList(change: Change): Step[] | undefined {
+  if (change.op === 'insert') return change.path;
+  return change.op === 'remove' && typeof change.path[change.path.length - 1] === 'number' ? change.path.slice(0, -1) : undefined;
+}
+
+function valueAt(value: unknown, path: readonly Step[]): unknown {
+  let at = value;
+  for (const step of path) at = (at as Record<string | number, unknown> | undefined)?.[step];
+  return at;
+}
+
+function startsWith(path: readonly Step[], prefix: readonly Step[]): boolean {
+  return prefix.length <= path.length && prefix.every((step, i) => path[i] === step);
+}
+
 /**
- * Text edits for a document's changes (offsets in `src`, the document's own text). Every line written
- * uses `eol`. Throws UnplaceableEdit with the reason when a change cannot be placed on its own.
+ * An alias on the way to a change is written out in place: `*env` becomes the (corrected) value it
+ * stands for, in flow style, so this place changes and the anchored original, used elsewhere, does not.
  */
-export function documentEdits(src: string, doc: KubeDocument, changes: readonly Change[], eol: string, where: string): TextEdit[] {
-  const removed = new Set<Node | null>();
+function expandAliases(ctx: Omit<EditContext, 'order' | 'removed'>, changes: readonly Change[], after: unknown, firstOrder: number): { edits: TextEdit[]; rest: Change[] } {
+  const expansions = new Map<Alias, Step[]>();
+  const rest: Change[] = [];
   for (const change of changes) {
+    const hit = aliasOnPath(ctx.doc, reachPath(change));
+    if (hit) expansions.set(hit.alias, hit.prefix);
+    else rest.push(change);
+  }
+  const edits = [...expansions].map(([alias, prefix], i): TextEdit => {
+    // Indices on the way must mean the same before and after: no list above it gains or loses items.
+    const shifted = changes.some((c) => {
+      const list = resizedList(c);
+      return list !== undefined && prefix.length > list.length && startsWith(prefix, list);
+    });
+    if (shifted) throw new UnplaceableEdit(`${ctx.where}: ${prefix.join('.')} is an alias (*${alias.source}) inside a list that changes length`);
+    const [start, end] = range(alias);
+    return { start, end, text: renderFlow(valueAt(after, prefix), styleFrom(ctx.doc.aliasTarget.get(alias), ctx.doc)), order: firstOrder + i };
+  });
+  return { edits, rest };
+}
+
+/**
+ * Text edits for a document's changes (offsets in `src`, the document's own text); `after` is the value
+ * the document must have afterwards. Every line written uses `eol`. Throws UnplaceableEdit with the
+ * reason when a change cannot be placed without changing another place.
+ */
+export function documentEdits(src: string, doc: KubeDocument, changes: readonly Change[], after: unknown, eol: string, where: string): TextEdit[] {
+  const expanded = expandAliases({ src, doc, where }, changes, after, changes.length);
+  const removed = new Set<Node | null>();
+  for (const change of expanded.rest) {
     if (change.op !== 'remove') continue;
     const found = locate(doc, change.path, where);
     removed.add(found.node);
     if (found.keyNode) removed.add(found.keyNode);
   }
-  return groupInsertions(changes).map((change, order) => {
-    const edit = editFor({ src, doc, where, order, removed }, change);
-    return eol === '\n' ? edit : { ...edit, text: edit.text.replace(/\r?\n/g, eol) };
-  });
+  const edits = [...groupInsertions(expanded.rest).map((change, order) => editFor({ src, doc, where, order, removed }, change)), ...expanded.edits];
+  return eol === '\n' ? edits : edits.map((edit) => ({ ...edit, text: edit.text.replace(/\r?\n/g, eol) }));
 }
 
 /** Applies edits made against one source text, last offset first so earlier offsets stay true. */

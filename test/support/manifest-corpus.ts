@@ -79,6 +79,9 @@ export const SHARED_ENV = calicoNode(`          env: &env
           resources: *resources
 `);
 
+/** calico-node's env is an alias of a list anchored (and used) elsewhere: fix writes the alias out. */
+export const ENV_THROUGH_ALIAS = calicoNode('          env: *env').replace('apiVersion: apps/v1\n', 'apiVersion: apps/v1\nx-env: &env\n  - name: IP\n    value: autodetect\n');
+
 /** More than 100 aliases, as real generated files have them; kubectl reads them. */
 export function manyAliases(count: number): string {
   const tolerations = Array.from({ length: count }, () => '        - *tolerate').join('\n');
@@ -160,6 +163,7 @@ export function baseManifests(): { name: string; text: string }[] {
     { name: 'calico-node-empty-value.yaml', text: calicoNode(EMPTY_VALUE_ENV) },
     { name: 'calico-node-merge-keys.yaml', text: calicoNode(MERGE_ENV) },
     { name: 'calico-node-shared-env.yaml', text: SHARED_ENV },
+    { name: 'calico-node-env-through-alias.yaml', text: ENV_THROUGH_ALIAS },
     { name: 'calico-node-150-aliases.yaml', text: manyAliases(150) },
     { name: 'kube-dns-flow.yaml', text: KUBE_DNS_FLOW },
     { name: 'list.yaml', text: list('List', [calicoNode(BLOCK_ENV), KUBE_DNS_SERVICE_BLOCK]) },

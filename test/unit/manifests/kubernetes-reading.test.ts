@@ -10,7 +10,7 @@ import type { CliIo } from '../../../src/cli/io.js';
 import { analyzeManifest, analyzeManifestBytes, readManifestValues } from '../../../src/manifests/manifest-file.js';
 import { resolvePlain, splitDocuments } from '../../../src/manifests/kube-yaml.js';
 import { invalidUtf8Offset } from '../../../src/manifests/encoding.js';
-import { aliasBomb, calicoNode, CALICO_NODE_OBJECT, KUBE_DNS_FLOW, list, manyAliases, SHARED_ENV } from '../../support/manifest-corpus.js';
+import { aliasBomb, calicoNode, CALICO_NODE_OBJECT, ENV_THROUGH_ALIAS, KUBE_DNS_FLOW, list, manyAliases, SHARED_ENV } from '../../support/manifest-corpus.js';
 import { configWith, fixtureText } from '../../support/fixtures.js';
 
 const config = configWith();
@@ -157,11 +157,12 @@ describe('issue 11 case 5: an anchored env shared with a sidecar is never edited
     assert.match(stderr, /DaemonSet kube-system\/calico-node \(document 1\): not fixed: document 1: spec\.template\.spec\.containers\.0\.env is anchored \(&env\) and repeated elsewhere by an alias/);
   });
 
-  it('a value reached through an alias is refused too', () => {
-    const text = `x-env: &env\n  - name: IP\n    value: autodetect\n${calicoNode('          env: *env')}`.replace('x-env', '# shared\nx-env');
-    const result = analyzeManifest(text.replace(/^(# shared\nx-env: &env\n {2}- name: IP\n {4}value: autodetect\n)([\s\S]*)$/, '$2').replace('apiVersion: apps/v1\n', `apiVersion: apps/v1\nx-env: &env\n  - name: IP\n    value: autodetect\n`), config);
-    assert.equal(result.fixedText.includes('value: none'), false);
-    assert.match(result.documents[0]?.refused ?? '', /is an alias \(\*env\)/);
+  it('a value reached through an alias: the alias is written out in place; the anchored original, used elsewhere, is untouched', () => {
+    const text = ENV_THROUGH_ALIAS;
+    const out = analyzeManifest(text, config).fixedText;
+    const changed = out.split('\n').filter((line, i) => line !== text.split('\n')[i]);
+    assert.deepEqual(changed, ['          env: [{name: IP, value: none}, {name: CALICO_IPV6POOL_CIDR, value: "fd20::/112"}, {name: IP6, value: autodetect}, {name: FELIX_IPV6SUPPORT, value: "true"}, {name: CALICO_ROUTER_ID, value: hash}]']);
+    assert.deepEqual((readManifestValues(out)[0] as { 'x-env': unknown })['x-env'], [{ name: 'IP', value: 'autodetect' }]);
   });
 
   it('an anchored value nobody else uses is edited normally', () => {

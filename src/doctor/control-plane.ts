@@ -1,11 +1,12 @@
 // The guide's flags of kube-apiserver, kube-controller-manager and kube-scheduler, read from their
 // (mirror) Pods in kube-system: static pods named `<component>-<node>`.
 import type { WebhookConfig } from '../config/types.js';
-import { addressKind, compareCidrList, urlHost } from '../cluster/compare.js';
+import { addressKind } from '../net/address.js';
+import { compareCidrList, urlHost } from '../cluster/compare.js';
 import { splitList } from '../cluster/settings.js';
 import { parseIpv6Cidr } from '../net/cidr.js';
-import { nameOf } from '../rules/k8s-object.js';
-import type { KubeObject } from '../rules/types.js';
+import { nameOf } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import { podFlags, showFlag } from './flags.js';
 import type { Fetched } from './snapshot.js';

@@ -4,11 +4,12 @@
 // own. Changes are written back as text edits only, and a document whose edits cannot be placed without
 // changing something else is left as it is and reported (refused), never re-serialized.
 import { isDeepStrictEqual } from 'node:util';
-import { analyze, patchOf, type Analysis } from '../engine/analyze.js';
+import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
-import { calicoVersionOfObject } from '../rules/calico-node.js';
-import { describeObject, isRecord } from '../rules/k8s-object.js';
-import type { KubeObject, RuleContext } from '../rules/types.js';
+import { calicoVersionOfObject } from '../rules/registry.js';
+import { describeObject, isRecord } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
+import type { RuleContext } from '../rules/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
 import { ManifestError } from './errors.js';
@@ -192,7 +193,7 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
       index: source.index,
       label: `${describeObject(target.object)} (document ${source.index + 1}${target.path.length > 0 ? `, items[${String(target.path[1])}]` : ''})`,
       at: target.path,
-      analysis: analysis.rule ? analysis : undefined,
+      analysis: isTarget(analysis) ? analysis : undefined,
       patch: patchOf(analysis),
     }));
     documents.push(...results);

@@ -7,7 +7,7 @@ import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
-import type { KubeObject, RuleContext } from '../../src/rules/types.js';
+import { Report, type KubeObject, type RuleContext, type TargetRule } from '../../src/rules/types.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -140,4 +140,16 @@ export const NODE_CONTAINER_PATH = 'spec.template.spec.containers[name=calico-no
 /** Findings by rule id, for compact assertions. */
 export function rulesOf(findings: readonly { rule: string }[]): string[] {
   return findings.map((f) => f.rule);
+}
+
+/** Runs one rule as the engine does (mutate a copy, validate it), whether or not the registry lists it. */
+export function runRule(rule: TargetRule, object: KubeObject, ctx: RuleContext = contextWith()): Run {
+  const original = structuredClone(object);
+  const mutated = structuredClone(object);
+  const mutation = new Report();
+  const validation = new Report();
+  rule.mutate(mutated, ctx, mutation);
+  rule.validate(mutated, ctx, validation);
+  const analysis: Analysis = { rule, original, mutated, mutation, validation };
+  return { analysis, patch: patchOf(analysis), mutated };
 }

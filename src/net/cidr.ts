@@ -1,5 +1,6 @@
 // IPv6 address and CIDR helpers on top of ipaddr.js, so every rule parses and compares addresses one way.
 import ipaddr from 'ipaddr.js';
+import { reservedOverlap } from './ranges.js';
 
 export interface Ipv6Cidr {
   address: ipaddr.IPv6;
@@ -63,33 +64,9 @@ export function addressInCidr(address: ipaddr.IPv6, cidr: Ipv6Cidr): boolean {
   return address.match(cidr.address, cidr.prefix);
 }
 
-const RESERVED: readonly { cidr: string; name: string }[] = [
-  { cidr: 'fe80::/10', name: 'link-local (fe80::/10)' },
-  { cidr: 'ff00::/8', name: 'multicast (ff00::/8)' },
-  { cidr: '::1/128', name: 'loopback (::1)' },
-];
-
-/** True when the two ranges share at least one address. */
-export function cidrsOverlap(a: Ipv6Cidr, b: Ipv6Cidr): boolean {
-  return a.address.match(b.address, Math.min(a.prefix, b.prefix));
-}
-
-/**
- * The reserved range a pool overlaps: link-local (which Calico refuses for a pool), multicast and
- * loopback (never a unicast interface address, RFC 4291 2.5.3 and 2.7). Overlap, not only the network
- * address, as Calico's IsNetOverlap check does.
- */
+/** Ranges no pool may touch: link-local, multicast, loopback, by overlap (fe00::/7 holds fe80::/10). */
 export function reservedRangeOf(cidr: Ipv6Cidr): string | undefined {
-  for (const reserved of RESERVED) {
-    const parsed = parseIpv6Cidr(reserved.cidr);
-    if (parsed.ok && cidrsOverlap(cidr, parsed.cidr)) return reserved.name;
-  }
-  return undefined;
-}
-
-/** Unique local addresses (fc00::/7, RFC 4193) are not routed on the internet. */
-export function isUniqueLocal(cidr: Ipv6Cidr): boolean {
-  return cidr.prefix >= 7 && cidr.address.range() === 'uniqueLocal';
+  return reservedOverlap(cidr);
 }
 
 /** 4 or 6 for a CIDR of either family (host bits allowed), undefined when it is not one. */
@@ -110,18 +87,6 @@ export function canonicalCidr(value: string): string {
     return `${address.toString()}/${prefix}`;
   } catch {
     return value;
-  }
-}
-
-/** True when the IPv4 CIDR inner lies inside the IPv4 CIDR outer; false when either is not one. */
-export function ipv4CidrWithin(outer: string, inner: string): boolean {
-  try {
-    const [outerAddress, outerPrefix] = ipaddr.parseCIDR(outer.trim());
-    const [innerAddress, innerPrefix] = ipaddr.parseCIDR(inner.trim());
-    if (outerAddress.kind() !== 'ipv4' || innerAddress.kind() !== 'ipv4') return false;
-    return innerPrefix >= outerPrefix && (innerAddress as ipaddr.IPv4).match(outerAddress as ipaddr.IPv4, outerPrefix);
-  } catch {
-    return false;
   }
 }
 

@@ -5,7 +5,7 @@ import { CALICO_FEATURES, describeVersion, supports } from './calico-version.js'
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from './ipv6-pool.js';
 import { isRecord, nameOf } from './k8s-object.js';
 import { canonicalCidr, cidrFamily } from '../net/cidr.js';
-import { ipv4PodCIDRText, ipv4PoolOutsidePodCIDR, ipv6NatOutgoing } from './pool-settings.js';
+import { ipv4PoolOutsidePodCIDR } from './pool-settings.js';
 import { formatVersion, parseVersion, type Version } from './versions.js';
 import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
 
@@ -123,7 +123,7 @@ function poolsFrozen(setup: Setup, ctx: RuleContext): boolean {
 function ipv6Pool(ctx: RuleContext, setup: Setup): Pool {
   return {
     cidr: ctx.config.podCIDR.text, blockSize: IPV6_BLOCK_DEFAULT, encapsulation: chosenEncapsulation(setup),
-    natOutgoing: ipv6NatOutgoing(ctx.config) ? 'Enabled' : 'Disabled', nodeSelector: 'all()',
+    natOutgoing: ctx.config.ipv6NATOutgoing ? 'Enabled' : 'Disabled', nodeSelector: 'all()',
   };
 }
 
@@ -142,8 +142,7 @@ function mutatePools(setup: Setup, ctx: RuleContext, report: Report): void {
   }
   if (ctx.config.mode === 'dual-stack' && before === undefined) {
     // Without ipPools the operator would add 192.168.0.0/16; dual-stack keeps the cluster's own IPv4 range.
-    const v4cidr = ipv4PodCIDRText(ctx.config);
-    if (v4cidr !== undefined) pools.push({ cidr: v4cidr });
+    if (ctx.config.ipv4PodCIDR) pools.push({ cidr: ctx.config.ipv4PodCIDR.text });
   }
   if (pool) pools.push(pool);
   if (JSON.stringify(pools) === JSON.stringify(before ?? [])) return;

@@ -1,6 +1,7 @@
 // One IPv6 pool judged as Calico and the Tigera operator judge it: shared by the Installation's
 // spec.calicoNetwork.ipPools and by IPPool objects, so both answer the same pool the same way.
-import { cidrContains, cidrsOverlap, isUniqueLocal, parseIpv6Cidr, reservedRangeOf, type Ipv6Cidr } from '../net/cidr.js';
+import { cidrContains, parseIpv6Cidr, reservedRangeOf, type Ipv6Cidr } from '../net/cidr.js';
+import { cidrsOverlap, isUniqueLocal } from '../net/ranges.js';
 import { shown, type Report, type RuleContext } from './types.js';
 
 /** Calico's IPv6 block size range and default (libcalico-go clientv3/ippool.go; operator ippool/validation.go). */

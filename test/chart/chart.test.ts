@@ -121,7 +121,7 @@ for (const v of HELM_VERSIONS) {
         [],
         ['--set', 'webhook.url=https://127.0.0.1:8443', '--set', 'server.enabled=false', '--set', `tls.caBundle=${CA_BUNDLE}`],
         ['--set', 'certManager.enabled=false', '--set', 'tls.existingSecret=webhook-tls', '--set', `tls.caBundle=${CA_BUNDLE}`],
-        ['--set', 'discovery.enabled=true', '--set', 'mutation.enabled=false', '--set', 'config.mode=dual-stack'],
+        ['--set', 'discovery.enabled=true', '--set', 'mutation.enabled=false', '--set', 'config.mode=dual-stack', '--set', 'config.ipv4PodCIDR=10.244.0.0/16'],
       ];
       for (const extra of sets) {
         for (const strict of [[], ['--strict']]) {
@@ -258,12 +258,15 @@ for (const v of HELM_VERSIONS) {
       const dualStack = {
         'config.mode': 'dual-stack', 'config.podCIDR': 'fd00:10:244::/64', 'config.serviceCIDR': 'fd00:10:96::/108',
         'config.clusterDNS': 'fd00:10:96::53', 'config.routerID': 'require', 'config.validationAction': 'warn',
+        'config.ipv4PodCIDR': '10.244.0.0/16', 'config.ipv6NATOutgoing': 'false',
       };
       const cases: [string, Record<string, string>, Record<string, unknown>][] = [
-        ['defaults', {}, VALUES.config],
+        // An empty ipv4PodCIDR is not rendered (ipv6-only has none).
+        ['defaults', {}, Object.fromEntries(Object.entries(VALUES.config).filter(([key]) => key !== 'ipv4PodCIDR'))],
         ['dual-stack', dualStack, {
           mode: 'dual-stack', podCIDR: 'fd00:10:244::/64', serviceCIDR: 'fd00:10:96::/108', clusterDNS: 'fd00:10:96::53',
           routerID: 'require', kubeDNS: { minImageVersion: '1.14.10' }, calicoVersion: 'v3.29.0', validationAction: 'warn',
+          ipv4PodCIDR: '10.244.0.0/16', ipv6NATOutgoing: 'false',
         }],
       ];
       const dir = mkdtempSync(join(tmpdir(), 'chart-config-'));
@@ -276,7 +279,8 @@ for (const v of HELM_VERSIONS) {
           const text = configMap.data['config.yaml'] ?? '';
           const parsed = parseYaml(text) as Record<string, unknown>;
           assert.deepEqual(parsed, expected, label);
-          assert.deepEqual(Object.keys(parsed).sort(), ['calicoVersion', 'clusterDNS', 'kubeDNS', 'mode', 'podCIDR', 'routerID', 'serviceCIDR', 'validationAction']);
+          const keys = ['calicoVersion', 'clusterDNS', 'kubeDNS', 'mode', 'podCIDR', 'routerID', 'serviceCIDR', 'validationAction', 'ipv6NATOutgoing', ...(label === 'dual-stack' ? ['ipv4PodCIDR'] : [])];
+          assert.deepEqual(Object.keys(parsed).sort(), keys.sort());
           // The server's own loader (src/config) must take the rendered file as it is.
           const file = join(dir, `${label}.yaml`);
           writeFileSync(file, text);
@@ -486,6 +490,9 @@ for (const v of HELM_VERSIONS) {
         [{ 'config.validationAction': 'audit' }, /validationAction/],
         [{ 'config.calicoVersion': 'latest' }, /calicoVersion/],
         [{ 'config.kubeDNS.minImageVersion': 'newest' }, /minImageVersion/],
+        [{ 'config.mode': 'dual-stack' }, /ipv4PodCIDR/],
+        [{ 'config.mode': 'dual-stack', 'config.ipv4PodCIDR': 'fd20::/64' }, /ipv4PodCIDR/],
+        [{ 'config.ipv6NATOutgoing': 'yes' }, /ipv6NATOutgoing/],
         [{ 'webhook.failurePolicy': 'Maybe' }, /failurePolicy/],
         [{ 'webhook.timeoutSeconds': 31 }, /timeoutSeconds/],
         [{ 'webhook.url': 'http://127.0.0.1:8443' }, /url/],

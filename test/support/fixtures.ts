@@ -35,8 +35,10 @@ export function fixtureObject(relative: string): KubeObject {
 }
 
 /** The default configuration (the guide's example cluster) with flag-style overrides. */
+/** dual-stack requires ipv4PodCIDR: tests that only name the mode get the usual 10.244.0.0/16. */
 export function configWith(overrides: ConfigOverrides = {}): WebhookConfig {
-  return loadConfig({ flags: overrides });
+  const ipv4 = overrides.mode === 'dual-stack' && !('ipv4PodCIDR' in overrides) ? { ipv4PodCIDR: '10.244.0.0/16' } : {};
+  return loadConfig({ flags: { ...ipv4, ...overrides } });
 }
 
 export function contextWith(partial: Partial<RuleContext> & { overrides?: ConfigOverrides } = {}): RuleContext {

@@ -241,3 +241,38 @@ describe('Installation, UPDATE', () => {
     assert.deepEqual(judge(old, update(old, { calicoVersion: 'v3.30.0' })).problems, []);
   });
 });
+
+describe('Installation, dual-stack', () => {
+  const dual = (extra = {}) => contextWith({ overrides: { mode: 'dual-stack', ipv4PodCIDR: '10.244.0.0/16', ...extra } });
+
+  it('the IPv4 pool and v4 autodetection stay; the IPv6 pool and v6 autodetection are added', () => {
+    const { mutated, mutationWarnings, problems } = judge(IPIP_BGP, dual());
+    assert.deepEqual(network(mutated).ipPools, [{ cidr: '10.244.0.0/16', encapsulation: 'IPIP' }, IPV6_POOL]);
+    assert.deepEqual(network(mutated).nodeAddressAutodetectionV4, { interface: 'eth0' });
+    assert.deepEqual(network(mutated).nodeAddressAutodetectionV6, { firstFound: true });
+    assert.deepEqual(mutationWarnings, []);
+    assert.deepEqual(problems, []);
+  });
+
+  it('no ipPools: the IPv4 pool is the configured ipv4PodCIDR, not the operator default 192.168.0.0/16', () => {
+    assert.deepEqual(network(judge(EMPTY, dual()).mutated).ipPools, [{ cidr: '10.244.0.0/16' }, IPV6_POOL]);
+  });
+
+  it('an IPv4 pool outside ipv4PodCIDR is refused', () => {
+    const { problems } = judge(withNetwork(IPIP_BGP, { ipPools: [{ cidr: '192.168.0.0/16' }] }), dual());
+    assert.deepEqual(problems.map(({ rule, path, expected }) => ({ rule, path, expected })), [
+      { rule: 'installation/ipv4-pod-cidr', path: 'spec.calicoNetwork.ipPools[cidr=192.168.0.0/16].cidr', expected: 'inside ipv4PodCIDR 10.244.0.0/16' },
+    ]);
+  });
+
+  it('the BPF data plane: allowed from Calico v3.28, refused before', () => {
+    const bpf = withNetwork(IPIP_BGP, { linuxDataplane: 'BPF' });
+    assert.deepEqual(judge(bpf, dual()).problems, []);
+    assert.deepEqual(judge(bpf, dual({ calicoVersion: 'v3.28.0' })).problems, []);
+    assert.deepEqual(rulesOf(judge(bpf, dual({ calicoVersion: 'v3.27.3' })).problems), ['installation/bpf']);
+  });
+
+  it('natOutgoing follows ipv6NATOutgoing', () => {
+    assert.equal(network(judge(IPIP_BGP, dual({ ipv6NATOutgoing: 'false' })).mutated).ipPools?.[1]?.natOutgoing, 'Disabled');
+  });
+});

@@ -164,3 +164,19 @@ describe('IPPool: UPDATE', () => {
     assert.deepEqual(judge(withSpec(POOL, { disabled: true, natOutgoing: false }), update(POOL)).problems, []);
   });
 });
+
+describe('IPPool, dual-stack', () => {
+  const dual = contextWith({ overrides: { mode: 'dual-stack', ipv4PodCIDR: '10.244.0.0/16' } });
+
+  it('an IPv4 pool inside ipv4PodCIDR is fine, with IPIP; outside it is refused', () => {
+    const v4 = withSpec(POOL, { cidr: '10.244.0.0/16', ipipMode: 'Always', blockSize: 26 });
+    assert.deepEqual(judge(v4, dual).problems, []);
+    assert.deepEqual(judge(v4, dual).warnings, []);
+    assert.deepEqual(rulesOf(judge(withSpec(v4, { cidr: '192.168.0.0/16' }), dual).problems), ['ippool/ipv4-pod-cidr']);
+  });
+
+  it('the IPv6 pool is judged as in ipv6-only', () => {
+    assert.deepEqual(judge(POOL, dual).problems, []);
+    assert.deepEqual(rulesOf(judge(withSpec(POOL, { ipipMode: 'Always' }), dual).problems), ['ippool/ipip']);
+  });
+});

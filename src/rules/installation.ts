@@ -3,7 +3,7 @@
 // Validated as the operator validates it (pkg/controller/installation/validation.go, pkg/controller/ippool/).
 import { CALICO_FEATURES, describeVersion, supports } from './calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from './ipv6-pool.js';
-import { isRecord, nameOf } from './k8s-object.js';
+import { hasKindAndName, isRecord, nameOf } from './k8s-object.js';
 import { canonicalCidr, cidrFamily } from '../net/cidr.js';
 import { ipv4PoolOutsidePodCIDR } from './pool-settings.js';
 import { formatVersion, parseVersion, type Version } from './versions.js';
@@ -11,6 +11,12 @@ import { shown, type KubeObject, type Report, type RuleContext, type TargetRule 
 
 const RULE = 'installation';
 export const INSTALLATION_API_VERSION = 'operator.tigera.io/v1';
+/**
+ * The operator reconciles the Installation named default; one named overlay only overrides fields of it
+ * (tigera/operator pkg/controller/utils/utils.go:73-75), so adding a calicoNetwork there would replace the
+ * base's whole calicoNetwork. Only default is a target.
+ */
+export const INSTALLATION_NAMES = ['default'] as const;
 const NETWORK_PATH = 'spec.calicoNetwork';
 const POOLS_PATH = `${NETWORK_PATH}.ipPools`;
 const VXLAN = new Set(['VXLAN', 'VXLANCrossSubnet']);
@@ -258,7 +264,10 @@ function checkPoolUpdates(setup: Setup, ctx: RuleContext, report: Report): void 
         fix: 'Block size cannot be changed; follow IP pool migration guide to avoid corruption (Calico refuses the operator\'s update of the IPPool); add a pool with a new CIDR instead' });
     }
   });
-  if (poolsFrozen(setup, ctx) && oldSetup && JSON.stringify(oldSetup.pools) !== JSON.stringify(setup.pools)) {
+  // Pools are compared by CIDR: the operator's own write-back of its defaults (core_controller.go) fills
+  // fields of the same pools and must pass.
+  const cidrs = (pools: Pool[] | undefined) => (pools ?? []).map(keyOf).sort().join(' ');
+  if (poolsFrozen(setup, ctx) && oldSetup && cidrs(oldSetup.pools) !== cidrs(setup.pools)) {
     report.problem({ rule: `${RULE}/pools-frozen`, path: POOLS_PATH, found: shown(setup.pools), expected: shown(oldSetup.pools),
       fix: `the operator for Calico ${describeVersion(setup.version as Version)} creates ipPools at install only and ignores changes; create or edit IPPool objects instead, or upgrade to Calico >= ${formatVersion(CALICO_FEATURES.operatorPoolController)}` });
   }
@@ -305,7 +314,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
 export const installationRule: TargetRule = {
   id: RULE,
   description: 'Tigera operator Installation: an IPv6 pool in spec.calicoNetwork.ipPools (no IPv4 pool in ipv6-only), IPv6 autodetection, checked as the operator checks it',
-  matches: (object) => object.kind === 'Installation' && object.apiVersion === INSTALLATION_API_VERSION,
+  matches: (object) => object.apiVersion === INSTALLATION_API_VERSION && hasKindAndName(object, 'Installation', INSTALLATION_NAMES),
   mutate,
   validate,
 };

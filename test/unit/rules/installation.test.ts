@@ -43,9 +43,9 @@ function validateOnly(object: KubeObject, ctx: RuleContext = contextWith()) {
 const IPV6_POOL = { cidr: 'fd20::/112', blockSize: 122, encapsulation: 'None', natOutgoing: 'Enabled', nodeSelector: 'all()' };
 
 describe('Installation: what it matches', () => {
-  it('operator.tigera.io/v1 Installation, any name', () => {
+  it('operator.tigera.io/v1 Installation named default; the overlay, which only overrides fields, is left alone', () => {
     assert.equal(installationRule.matches(VXLAN), true);
-    assert.equal(installationRule.matches({ ...VXLAN, metadata: { name: 'overlay' } }), true);
+    assert.equal(installationRule.matches({ ...VXLAN, metadata: { name: 'overlay' } }), false);
     assert.equal(installationRule.matches({ ...VXLAN, apiVersion: 'operator.tigera.io/v2' }), false);
     assert.equal(installationRule.matches({ ...VXLAN, kind: 'APIServer' }), false);
   });
@@ -226,6 +226,10 @@ describe('Installation, UPDATE', () => {
     assert.match(problems[0]?.fix ?? '', /creates ipPools at install only/);
     const added = installed('v3.27.0', [V4, IPV6_POOL]);
     assert.deepEqual(rulesOf(judge(added, update(old)).problems), ['installation/pools-frozen']);
+    // The operator writing its defaults into the same pools is no change of pools.
+    const dual = installed('v3.27.0', [V4, IPV6_POOL]);
+    const defaulted = installed('v3.27.0', [{ ...V4, blockSize: 26, natOutgoing: 'Enabled', nodeSelector: 'all()' }, { ...IPV6_POOL, name: 'default-ipv6-ippool' }]);
+    assert.deepEqual(judge(defaulted, update(dual)).problems, []);
   });
 
   it('a pool block size cannot change', () => {

@@ -1,6 +1,6 @@
 // Turns a person's configuration into a WebhookConfig, or fails naming the key and why.
 import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
-import { parseVersion } from '../rules/versions.js';
+import { parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
 import { addressAt, cidrsOverlap, isUniqueLocal, parseIpv4Cidr, reservedOverlap, type AnyCidr, type Ipv4Cidr } from '../net/ranges.js';
 import type ipaddr from 'ipaddr.js';

@@ -3,14 +3,14 @@
 // Validated as the operator validates it (pkg/controller/installation/validation.go, pkg/controller/ippool/).
 import { CALICO_FEATURES, describeVersion, supports } from './calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from './ipv6-pool.js';
-import { hasKindAndName, isRecord, nameOf } from './k8s-object.js';
+import { isRecord, nameOf, type KubeObject } from '../k8s/object.js';
 import { canonicalCidr, cidrFamily } from '../net/cidr.js';
 import { ipv4PoolOutsidePodCIDR } from './pool-settings.js';
-import { formatVersion, parseVersion, type Version } from './versions.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { formatVersion, parseVersion, type Version } from '../k8s/versions.js';
+import { Report, shown, type Finding } from './report.js';
+import { defineTarget, type DoctorItem, type Judgement, type RuleContext } from './target.js';
 
 const RULE = 'installation';
-export const INSTALLATION_API_VERSION = 'operator.tigera.io/v1';
 /**
  * The operator reconciles the Installation named default; one named overlay only overrides fields of it
  * (tigera/operator pkg/controller/utils/utils.go:73-75), so adding a calicoNetwork there would replace the
@@ -311,10 +311,67 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   checkNode(setup, ctx, report);
 }
 
-export const installationRule: TargetRule = {
+// ---- doctor: what the operator made of it ----------------------------------------------------------
+
+const POOL_RULES = ['ipv6-pool', 'cidr', 'pod-cidr', 'service-cidr', 'block-size', 'encapsulation', 'duplicate-pool', 'ipv4-pod-cidr'].map((r) => `${RULE}/${r}`);
+
+const stated = (f: Finding) => `[${f.rule}] ${f.path}: found ${f.found}, expected ${f.expected}`;
+
+function conditionOf(object: KubeObject, type: string): Record<string, unknown> | undefined {
+  const status = isRecord(object.status) ? object.status : {};
+  return (Array.isArray(status.conditions) ? status.conditions : []).filter(isRecord).find((c) => c.type === type);
+}
+
+/** The operator's own conditions (Ready, Degraded) on the Installation. */
+function operatorStatus(object: KubeObject): Judgement {
+  const degraded = conditionOf(object, 'Degraded');
+  const ready = conditionOf(object, 'Ready');
+  if (degraded?.status === 'True') {
+    return { ok: false, evidence: `Degraded: ${[degraded.reason, degraded.message].filter((x) => typeof x === 'string').join(' ')}`, fix: "read the operator's message (kubectl get tigerastatus, the tigera-operator logs) and correct the Installation" };
+  }
+  if (ready?.status === 'True') return { ok: true, evidence: `Ready: ${String(ready.reason ?? 'True')}`, fix: '' };
+  return { ok: false, evidence: 'no Ready condition: the operator has not reconciled the Installation', fix: 'check that the tigera-operator Deployment runs, and wait for it to reconcile' };
+}
+
+/**
+ * status.computed is the spec after the operator's defaults and overlays: what it renders calico-node
+ * from. A stored spec the rules accept can still compute to something else (the operator defaults IPv4
+ * autodetection while an IPv4 IPPool exists, core_controller.go:534-578), so each item is judged there too.
+ */
+function judgeComputed(object: KubeObject, item: DoctorItem, ctx: RuleContext): Judgement | undefined {
+  if (item.item === 'operator-status') return operatorStatus(object);
+  const status = isRecord(object.status) ? object.status : {};
+  if (!isRecord(status.computed)) return undefined;
+  const computed = status.computed;
+  const network = isRecord(computed.calicoNetwork) ? computed.calicoNetwork : {};
+  if (item.item === 'ip-none') {
+    const v4 = network.nodeAddressAutodetectionV4;
+    return v4 === undefined
+      ? { ok: true, evidence: 'status.computed has no nodeAddressAutodetectionV4: calico-node runs with IP=none', fix: '' }
+      : { ok: false, evidence: `status.computed: nodeAddressAutodetectionV4 ${shown(v4)}`, fix: 'remove nodeAddressAutodetectionV4 from the Installation; the operator adds it back while an IPv4 IPPool exists, so disable and delete the IPv4 pools first' };
+  }
+  const report = new Report();
+  validate({ ...object, spec: structuredClone(computed) }, { ...ctx, operation: 'CREATE', oldObject: undefined }, report);
+  const failing = [...report.malformed, ...report.problems].filter((f) => item.rules.includes(f.rule));
+  const read = item.item === 'ipv6-pool' ? `ipPools ${shown(network.ipPools)}` : `nodeAddressAutodetectionV6 ${shown(network.nodeAddressAutodetectionV6)}`;
+  return failing.length === 0
+    ? { ok: true, evidence: `status.computed: ${read}`, fix: '' }
+    : { ok: false, evidence: `status.computed: ${failing.map(stated).join(' | ')}`, fix: [...new Set(failing.map((f) => f.fix))].join('; ') };
+}
+
+export const installationTarget = defineTarget({
   id: RULE,
   description: 'Tigera operator Installation: an IPv6 pool in spec.calicoNetwork.ipPools (no IPv4 pool in ipv6-only), IPv6 autodetection, checked as the operator checks it',
-  matches: (object) => object.apiVersion === INSTALLATION_API_VERSION && hasKindAndName(object, 'Installation', INSTALLATION_NAMES),
+  resources: [{ group: 'operator.tigera.io', versions: ['v1'], resource: 'installations', kind: 'Installation', namespaced: false, names: INSTALLATION_NAMES }],
   mutate,
   validate,
-};
+  doctor: {
+    items: [
+      { item: 'ipv6-pool', title: 'the Installation has an IPv6 pool inside the pod CIDR that the operator accepts', rules: POOL_RULES },
+      { item: 'autodetection-v6', title: 'the Installation autodetects node IPv6 addresses (calico-node IP6=autodetect, FELIX_IPV6SUPPORT=true)', rules: [`${RULE}/autodetection-v6`] },
+      { item: 'ip-none', title: 'the Installation has no IPv4 autodetection, so calico-node runs with IP=none', rules: [`${RULE}/autodetection-v4`], modes: ['ipv6-only'] },
+      { item: 'operator-status', title: 'the Tigera operator reports the Installation Ready, not Degraded', rules: [] },
+    ],
+    judge: judgeComputed,
+  },
+});

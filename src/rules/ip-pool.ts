@@ -2,14 +2,14 @@
 // Calico validates them (libcalico-go clientv3/ippool.go, the v3 API's CEL rules), never mutated.
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from './calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from './ipv6-pool.js';
-import { isRecord, nameOf } from './k8s-object.js';
+import { isRecord, nameOf, type KubeObject } from '../k8s/object.js';
 import { cidrFamily, parseIpv6Cidr } from '../net/cidr.js';
-import { formatVersion } from './versions.js';
+import { formatVersion } from '../k8s/versions.js';
 import { ipv4PoolOutsidePodCIDR } from './pool-settings.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, type RuleContext } from './target.js';
 
 const RULE = 'ippool';
-export const IPPOOL_API_VERSIONS = ['crd.projectcalico.org/v1', 'projectcalico.org/v3'] as const;
 
 const ENABLED_MODES = new Set(['Always', 'CrossSubnet']);
 /** What the CRD's own rule says (ippool.go CEL, "IPIP is not supported on IPv6 pools"): the webhook says the same. */
@@ -94,11 +94,14 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   checkEncapsulation(spec, ctx, report);
 }
 
-export const ipPoolRule: TargetRule = {
+const IPPOOL = { resource: 'ippools', kind: 'IPPool', namespaced: false, names: 'any' } as const;
+
+export const ipPoolTarget = defineTarget({
   id: RULE,
   description: 'IPPool (crd.projectcalico.org/v1, projectcalico.org/v3): an IPv6 pool inside podCIDR, off the service range, block size 116-128, no IPIP, VXLAN from v3.23',
-  matches: (object) => object.kind === 'IPPool' && (IPPOOL_API_VERSIONS as readonly unknown[]).includes(object.apiVersion),
+  // The classic CRD that `kubectl apply` of an IPPool creates, and the v3 API served as a CRD (Calico's newer mode).
+  resources: [{ group: 'crd.projectcalico.org', versions: ['v1'], ...IPPOOL }, { group: 'projectcalico.org', versions: ['v3'], ...IPPOOL }],
   // IPPools are never changed: Calico's own defaulting fills them in, and a pool is the user's to write.
   mutate: () => undefined,
   validate,
-};
+});

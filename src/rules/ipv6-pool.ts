@@ -2,7 +2,8 @@
 // spec.calicoNetwork.ipPools and by IPPool objects, so both answer the same pool the same way.
 import { cidrContains, parseIpv6Cidr, reservedRangeOf, type Ipv6Cidr } from '../net/cidr.js';
 import { cidrsOverlap, isUniqueLocal } from '../net/ranges.js';
-import { shown, type Report, type RuleContext } from './types.js';
+import { shown, type Report } from './report.js';
+import type { RuleContext } from './target.js';
 
 /** Calico's IPv6 block size range and default (libcalico-go clientv3/ippool.go; operator ippool/validation.go). */
 export const IPV6_BLOCK_MIN = 116;

@@ -3,9 +3,9 @@
 // webhook's answers are checked against theirs as well as against kubectl's output.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ipPoolRule } from '../../src/rules/ip-pool.js';
+import { ipPoolTarget } from '../../src/rules/ip-pool.js';
 import { contextWith, runRule } from '../support/fixtures.js';
-import type { KubeObject } from '../../src/rules/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
 import { startCluster, type TestCluster } from './harness/cluster.js';
 import { CRD_NAMES, installCalicoCrds } from './harness/calico-crds.js';
 
@@ -53,7 +53,7 @@ describe('Calico CRDs on the API server', () => {
       for (const c of cases) {
         const object = ipPool(apiVersion, `cel-${c.name}`, c.spec);
         const server = await serverDryRun(object);
-        const judged = runRule(ipPoolRule, object, contextWith()).analysis.validation.problems;
+        const judged = runRule(ipPoolTarget, object, contextWith()).analysis.validation.problems;
         if (c.crd) {
           assert.notEqual(server.code, 0, `${c.name}: the CRD admits it`);
           assert.match(server.stderr, c.crd, c.name);
@@ -75,7 +75,7 @@ describe('Calico CRDs on the API server', () => {
       const changed = ipPool(apiVersion, name, { cidr: 'fd20::/116', blockSize: 124, natOutgoing: true });
       const server = await serverDryRun(changed, 'apply');
       assert.notEqual(server.code, 0);
-      const judged = runRule(ipPoolRule, changed, contextWith({ operation: 'UPDATE', oldObject: old })).analysis.validation.problems;
+      const judged = runRule(ipPoolTarget, changed, contextWith({ operation: 'UPDATE', oldObject: old })).analysis.validation.problems;
       for (const [crdWords, rule] of [['CIDR cannot be changed; follow IP pool migration guide to avoid corruption.', 'ippool/cidr-immutable'], ['Block size cannot be changed; follow IP pool migration guide to avoid corruption.', 'ippool/block-size-immutable']] as const) {
         assert.ok(server.stderr.includes(crdWords), server.stderr);
         assert.ok(judged.find((p) => p.rule === rule)?.fix.startsWith(crdWords), rule);

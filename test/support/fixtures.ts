@@ -7,7 +7,8 @@ import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
-import { Report, type KubeObject, type RuleContext, type TargetRule } from '../../src/rules/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
+import type { RuleContext, Target } from '../../src/rules/target.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -144,14 +145,8 @@ export function rulesOf(findings: readonly { rule: string }[]): string[] {
   return findings.map((f) => f.rule);
 }
 
-/** Runs one rule as the engine does (mutate a copy, validate it), whether or not the registry lists it. */
-export function runRule(rule: TargetRule, object: KubeObject, ctx: RuleContext = contextWith()): Run {
-  const original = structuredClone(object);
-  const mutated = structuredClone(object);
-  const mutation = new Report();
-  const validation = new Report();
-  rule.mutate(mutated, ctx, mutation);
-  rule.validate(mutated, ctx, validation);
-  const analysis: Analysis = { rule, original, mutated, mutation, validation };
-  return { analysis, patch: patchOf(analysis), mutated };
+/** Runs one target as the engine does (mutate a copy, validate it), alone, whatever else the registry holds. */
+export function runRule(target: Target, object: KubeObject, ctx: RuleContext = contextWith()): Run {
+  const analysis = analyze(structuredClone(object), ctx, { targets: [target] });
+  return { analysis, patch: patchOf(analysis), mutated: analysis.mutated };
 }

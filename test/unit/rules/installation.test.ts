@@ -1,10 +1,11 @@
 // The Tigera operator's Installation: an IPv6 pool and IPv6 autodetection, judged as the operator judges them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { installationRule } from '../../../src/rules/installation.js';
+import { installationTarget } from '../../../src/rules/installation.js';
 import { mutationVerdict, validationVerdict } from '../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, runRule } from '../../support/fixtures.js';
-import type { KubeObject, RuleContext } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
+import type { RuleContext } from '../../../src/rules/target.js';
 
 const VXLAN = fixtureObject('operator/installation-vxlan.yaml');
 const IPIP_BGP = fixtureObject('operator/installation-ipip-bgp.yaml');
@@ -27,7 +28,7 @@ function withNetwork(object: KubeObject, changes: Record<string, unknown>): Kube
 }
 
 function judge(object: KubeObject, ctx: RuleContext = contextWith()) {
-  const { analysis, patch, mutated } = runRule(installationRule, object, ctx);
+  const { analysis, patch, mutated } = runRule(installationTarget, object, ctx);
   return {
     patch, mutated, changes: analysis.mutation.changes, mutationWarnings: analysis.mutation.warnings,
     problems: analysis.validation.problems, warnings: analysis.validation.warnings,
@@ -37,17 +38,17 @@ function judge(object: KubeObject, ctx: RuleContext = contextWith()) {
 
 /** What the validating webhook says when mutation did not run: validate the object as sent. */
 function validateOnly(object: KubeObject, ctx: RuleContext = contextWith()) {
-  return runRule({ ...installationRule, mutate: () => undefined }, object, ctx).analysis.validation;
+  return runRule({ ...installationTarget, mutate: () => undefined }, object, ctx).analysis.validation;
 }
 
 const IPV6_POOL = { cidr: 'fd20::/112', blockSize: 122, encapsulation: 'None', natOutgoing: 'Enabled', nodeSelector: 'all()' };
 
 describe('Installation: what it matches', () => {
   it('operator.tigera.io/v1 Installation named default; the overlay, which only overrides fields, is left alone', () => {
-    assert.equal(installationRule.matches(VXLAN), true);
-    assert.equal(installationRule.matches({ ...VXLAN, metadata: { name: 'overlay' } }), false);
-    assert.equal(installationRule.matches({ ...VXLAN, apiVersion: 'operator.tigera.io/v2' }), false);
-    assert.equal(installationRule.matches({ ...VXLAN, kind: 'APIServer' }), false);
+    assert.equal(installationTarget.matches(VXLAN), true);
+    assert.equal(installationTarget.matches({ ...VXLAN, metadata: { name: 'overlay' } }), false);
+    assert.equal(installationTarget.matches({ ...VXLAN, apiVersion: 'operator.example.io/v1' }), false);
+    assert.equal(installationTarget.matches({ ...VXLAN, kind: 'APIServer' }), false);
   });
 });
 
@@ -187,7 +188,7 @@ describe('Installation: refused as the operator refuses', () => {
   });
 
   it('the validating answer lists what mutation would have changed, marked as such', () => {
-    const { analysis } = runRule(installationRule, IPIP_BGP);
+    const { analysis } = runRule(installationTarget, IPIP_BGP);
     const verdict = validationVerdict(analysis, 'deny');
     assert.equal(verdict.allowed, false);
     assert.match(verdict.message ?? '', /\[installation\/ipv6-pool\] spec\.calicoNetwork\.ipPools: .*\(the mutating webhook makes this change/);

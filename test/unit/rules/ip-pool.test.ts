@@ -1,10 +1,11 @@
 // IPPool objects (crd.projectcalico.org/v1 and projectcalico.org/v3): validated as Calico validates them, never mutated.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_SIZE_IMMUTABLE, CIDR_IMMUTABLE, IPIP_ON_IPV6, ipPoolRule } from '../../../src/rules/ip-pool.js';
+import { BLOCK_SIZE_IMMUTABLE, CIDR_IMMUTABLE, IPIP_ON_IPV6, ipPoolTarget } from '../../../src/rules/ip-pool.js';
 import { validationVerdict } from '../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, runRule } from '../../support/fixtures.js';
-import type { KubeObject, RuleContext } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
+import type { RuleContext } from '../../../src/rules/target.js';
 
 const POOL = fixtureObject('ippool/ipv6-pool.yaml');
 const POOL_V3 = fixtureObject('ippool/ipv6-pool-v3.yaml');
@@ -20,16 +21,16 @@ function withSpec(object: KubeObject, changes: Record<string, unknown>): KubeObj
 }
 
 function judge(object: KubeObject, ctx: RuleContext = contextWith()) {
-  const { analysis, patch } = runRule(ipPoolRule, object, ctx);
+  const { analysis, patch } = runRule(ipPoolTarget, object, ctx);
   return { patch, problems: analysis.validation.problems, warnings: analysis.validation.warnings, verdict: validationVerdict(analysis, 'deny') };
 }
 
 describe('IPPool: what it matches', () => {
   it('both API groups, any name; not other kinds or groups', () => {
-    assert.equal(ipPoolRule.matches(POOL), true);
-    assert.equal(ipPoolRule.matches(POOL_V3), true);
-    assert.equal(ipPoolRule.matches({ ...POOL, apiVersion: 'example.com/v1' }), false);
-    assert.equal(ipPoolRule.matches({ ...POOL, kind: 'IPAMBlock' }), false);
+    assert.equal(ipPoolTarget.matches(POOL), true);
+    assert.equal(ipPoolTarget.matches(POOL_V3), true);
+    assert.equal(ipPoolTarget.matches({ ...POOL, apiVersion: 'example.com/v1' }), false);
+    assert.equal(ipPoolTarget.matches({ ...POOL, kind: 'IPAMBlock' }), false);
   });
 });
 

@@ -2,22 +2,42 @@
 // API groups. The CRDs' own schema and CEL rules run between the mutating and validating webhooks, so the
 // webhook's answers are checked against theirs as well as against kubectl's output.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config/load.js';
+import { analyze } from '../../src/engine/analyze.js';
+import { validationVerdict } from '../../src/engine/verdict.js';
 import { ipPoolTarget } from '../../src/rules/ip-pool.js';
-import { contextWith, runRule } from '../support/fixtures.js';
+import { contextWith, objectsOf, runRule } from '../support/fixtures.js';
+import { analyzeManifest } from '../../src/manifests/manifest-file.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import { startCluster, type TestCluster } from './harness/cluster.js';
+import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import { CRD_NAMES, installCalicoCrds } from './harness/calico-crds.js';
+import { VALIDATING_WEBHOOK, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+
+const OPERATOR = join(process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real'), 'operator');
+const BASE_CONFIG = {
+  mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a',
+  routerID: 'hash', kubeDNS: { minImageVersion: '1.14.8' }, calicoVersion: 'auto', validationAction: 'deny',
+};
 
 let cluster: TestCluster;
+let webhook: WebhookProcess | undefined;
+let dir: string;
 
 before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'calico-ipv6-webhook-operator-e2e-'));
   cluster = await startCluster();
   await installCalicoCrds(cluster);
 });
 
 after(async () => {
+  await webhook?.stop();
   await cluster?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function ipPool(apiVersion: string, name: string, spec: Record<string, unknown>): KubeObject {
@@ -81,6 +101,82 @@ describe('Calico CRDs on the API server', () => {
         assert.ok(judged.find((p) => p.rule === rule)?.fix.startsWith(crdWords), rule);
       }
       await cluster.kubectl(['delete', 'ippools.' + (apiVersion.split('/')[0] ?? ''), name]);
+    });
+  }
+});
+
+describe('through the webhook', () => {
+  let cert: ServingCert;
+  let configPath: string;
+
+  /** (Re)starts the webhook with this configuration and registers it by URL through the chart's template. */
+  async function serve(config: Record<string, unknown>): Promise<void> {
+    await webhook?.stop();
+    await writeConfig(configPath, config);
+    webhook = await startWebhook({ cert, configPath });
+    const yaml = await renderWebhookConfigurations(cluster, { url: webhook.url, caPem: cert.caPem, namespaces: ['kube-system'] });
+    const r = await cluster.kubectl(['apply', '-f', '-'], { input: yaml });
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  async function storedPools(): Promise<{ pools: Record<string, unknown>[]; network: Record<string, unknown> }> {
+    const r = await cluster.kubectl(['get', 'installation', 'default', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const network = (JSON.parse(r.stdout) as { spec: { calicoNetwork: Record<string, unknown> } }).spec.calicoNetwork;
+    return { pools: network.ipPools as Record<string, unknown>[], network };
+  }
+
+  before(async () => {
+    cert = await makeServingCert(join(dir, 'tls'), { ipSans: ['127.0.0.1'], dnsSans: ['localhost'] });
+    configPath = join(dir, 'config.yaml');
+    await serve(BASE_CONFIG);
+  });
+
+  const V6_POOL = { cidr: 'fd20::/112', blockSize: 122, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' };
+  const V4_POOL = { name: 'default-ipv4-ippool', blockSize: 26, cidr: '192.168.0.0/16', encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' };
+  const modes = [
+    { mode: 'ipv6-only', config: BASE_CONFIG, pools: [V6_POOL] },
+    { mode: 'dual-stack', config: { ...BASE_CONFIG, mode: 'dual-stack', ipv4PodCIDR: '192.168.0.0/16' }, pools: [V4_POOL, V6_POOL] },
+  ];
+
+  for (const { mode, config, pools: expected } of modes) {
+    test(`kubectl apply of a real custom-resources.yaml is stored with the IPv6 pool (${mode}), as fix writes it`, async () => {
+      await serve(config);
+      await cluster.kubectl(['delete', 'installation', 'default', '--ignore-not-found']);
+      const file = join(OPERATOR, 'custom-resources-v3.29.0.yaml');
+      const r = await cluster.kubectl(['apply', '-f', file]);
+      assert.equal(r.code, 0, r.stderr);
+      const { pools, network } = await storedPools();
+      assert.deepEqual(pools, expected);
+      assert.deepEqual(network.nodeAddressAutodetectionV6, { firstFound: true });
+      if (mode === 'ipv6-only') assert.match(r.stderr, /Warning: Installation default: IPv4 pool default-ipv4-ippool \(192\.168\.0\.0\/16\) removed/);
+      // Applying the same file again changes nothing that is stored.
+      const again = await cluster.kubectl(['apply', '-f', file]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual((await storedPools()).pools, pools);
+      // The offline door gives the same Installation.
+      const fixed = analyzeManifest(readFileSync(file, 'utf8'), loadConfig({ flags: { mode: config.mode, ...('ipv4PodCIDR' in config ? { ipv4PodCIDR: config.ipv4PodCIDR } : {}) } }));
+      const installation = objectsOf(fixed.fixedText).find((o) => o.kind === 'Installation');
+      assert.deepEqual((installation?.spec as { calicoNetwork: { ipPools: unknown } }).calicoNetwork.ipPools, pools);
+    });
+  }
+
+  for (const apiVersion of API_VERSIONS) {
+    test(`${apiVersion}: a bad IPPool is refused and kubectl prints the reason word for word; a good one is stored`, async () => {
+      await serve(BASE_CONFIG);
+      const bad = ipPool(apiVersion, 'outside-pod-cidr', { cidr: 'fd30::/116', blockSize: 120, natOutgoing: true });
+      const expected = validationVerdict(analyze(structuredClone(bad), { config: loadConfig({ flags: { podCIDR: 'fd20::/112' } }), operation: 'CREATE' }), 'deny').message;
+      assert.ok(expected, 'the webhook refuses it offline too');
+      const refused = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) });
+      assert.notEqual(refused.code, 0);
+      assert.ok(refused.stderr.includes(`admission webhook "${VALIDATING_WEBHOOK}" denied the request: ${expected}`), refused.stderr);
+      assert.match(expected, /IPPool outside-pod-cidr does not meet the IPv6 rules \(2 problems\)/);
+
+      const good = ipPool(apiVersion, `good-${apiVersion.split('.')[0] ?? ''}`, { cidr: 'fd20::/112', natOutgoing: true });
+      const stored = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(good) });
+      assert.equal(stored.code, 0, stored.stderr);
+      const back = await cluster.kubectl(['get', `ippools.${apiVersion.split('/')[0] ?? ''}`, good.metadata?.name ?? '', '-o', 'jsonpath={.spec.cidr}']);
+      assert.equal(back.stdout, 'fd20::/112');
     });
   }
 });

@@ -100,7 +100,10 @@ describe('targets', () => {
   it('readTargets asks for every (kind, name) the rules target', async () => {
     const reader = new FakeReader([]);
     await readTargets(reader, { all: true });
-    // Each once, in registry order (the order is the registry's, not part of the contract).
-    assert.deepEqual([...reader.calls].sort(), ['ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal', 'Deployment kube-dns', 'Service kube-dns']);
+    // Each once, in registry order (the order is the registry's, not part of the contract); IPPools once per API group.
+    assert.deepEqual([...reader.calls].sort(), [
+      'ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal', 'Deployment kube-dns',
+      'IPPool (any name)', 'IPPool (any name)', 'Installation default', 'Service kube-dns',
+    ]);
   });
 });

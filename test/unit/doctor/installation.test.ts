@@ -2,7 +2,7 @@
 // again on status.computed (what the operator renders calico-node from), and the operator's conditions.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runClusterChecks } from '../../../src/doctor/run.js';
+import { guideItems, runClusterChecks } from '../../../src/doctor/run.js';
 import type { ClusterSnapshot } from '../../../src/doctor/snapshot.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import { configWith } from '../../support/fixtures.js';
@@ -60,9 +60,9 @@ describe('doctor: the Installation', () => {
     assert.match(list[0]?.evidence ?? '', /^status\.computed: \[installation\/ipv6-pool\]/);
   });
 
-  it('no Installation (no operator, or its CRD absent): every item unknown', () => {
-    const list = checks(undefined);
-    assert.ok(list.length > 0 && list.every((c) => c.status === 'unknown'), JSON.stringify(list));
+  it('no Installation (a manifest install, or no operator CRD): nothing reported, and not among the guide\'s items', () => {
+    assert.deepEqual(checks(undefined), []);
+    assert.equal(guideItems('ipv6-only').some((i) => i.startsWith('installation.')), false);
   });
 
   it('dual-stack: no ip-none item', () => {

@@ -133,6 +133,20 @@ function ipv6Pool(ctx: RuleContext, setup: Setup): Pool {
   };
 }
 
+/** The IPv4 pools (canonical CIDRs) of the stored object on UPDATE. */
+function storedIpv4Pools(ctx: RuleContext): string[] {
+  const spec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : {};
+  const network = isRecord(spec.calicoNetwork) ? spec.calicoNetwork : {};
+  const pools = Array.isArray(network.ipPools) ? network.ipPools.filter(isRecord) : [];
+  return pools.filter((p) => familyOf(p) === 4).map((p) => canonicalCidr(String(p.cidr)));
+}
+
+/** Whether the stored object (UPDATE) has IPv4 autodetection: then it stays, else a re-apply does not bring it back. */
+function storedV4Autodetection(ctx: RuleContext): boolean {
+  const spec = isRecord(ctx.oldObject?.spec) ? ctx.oldObject.spec : {};
+  return isRecord(spec.calicoNetwork) && spec.calicoNetwork.nodeAddressAutodetectionV4 !== undefined;
+}
+
 function mutatePools(setup: Setup, ctx: RuleContext, report: Report): void {
   if (setup.pools !== undefined && setup.pools.length === 0) return; // out of band: IPPool objects are checked on their own
   if (poolsFrozen(setup, ctx)) return; // refused in validation, with the reason
@@ -140,10 +154,14 @@ function mutatePools(setup: Setup, ctx: RuleContext, report: Report): void {
   let pools = [...(before ?? [])];
   const v4 = pools.filter((p) => familyOf(p) === 4);
   const pool = pools.some((p) => familyOf(p) === 6) ? undefined : ipv6Pool(ctx, setup);
-  if (ctx.config.mode === 'ipv6-only' && ctx.operation === 'CREATE' && v4.length > 0) {
-    pools = pools.filter((p) => familyOf(p) !== 4);
-    for (const removed of v4) {
-      report.warn(`${setup.label}: IPv4 pool ${String(removed.name ?? removed.cidr)} (${String(removed.cidr)}) removed from spec.calicoNetwork.ipPools: the cluster is IPv6-only`);
+  if (ctx.config.mode === 'ipv6-only') {
+    // On UPDATE only pools the stored object lacks: re-applying the manifest (kubectl's three-way merge sends
+    // its whole ipPools list again) must not bring back what CREATE removed, nor remove a pool in use.
+    const stored = new Set(ctx.operation === 'UPDATE' ? storedIpv4Pools(ctx) : []);
+    const removed = v4.filter((p) => !stored.has(canonicalCidr(String(p.cidr))));
+    pools = pools.filter((p) => !removed.includes(p));
+    for (const pool of removed) {
+      report.warn(`${setup.label}: IPv4 pool ${String(pool.name ?? pool.cidr)} (${String(pool.cidr)}) removed from spec.calicoNetwork.ipPools: the cluster is IPv6-only`);
     }
   }
   if (ctx.config.mode === 'dual-stack' && before === undefined) {
@@ -165,7 +183,7 @@ function mutateAutodetection(setup: Setup, ctx: RuleContext, report: Report): vo
     report.change({ rule: `${RULE}/autodetection-v6`, path: `${NETWORK_PATH}.nodeAddressAutodetectionV6`, found: 'absent', expected: shown({ firstFound: true }),
       fix: 'without it the operator renders IP6=none and FELIX_IPV6SUPPORT=false' });
   }
-  if (ctx.config.mode === 'ipv6-only' && ctx.operation === 'CREATE' && network.nodeAddressAutodetectionV4 !== undefined) {
+  if (ctx.config.mode === 'ipv6-only' && network.nodeAddressAutodetectionV4 !== undefined && !(ctx.operation === 'UPDATE' && storedV4Autodetection(ctx))) {
     report.change({ rule: `${RULE}/autodetection-v4`, path: `${NETWORK_PATH}.nodeAddressAutodetectionV4`, found: shown(network.nodeAddressAutodetectionV4), expected: 'absent',
       fix: 'an IPv6-only node has no IPv4 address; without v4 autodetection the operator renders IP=none (and CALICO_ROUTER_ID=hash with BGP)' });
     report.warn(`${setup.label}: nodeAddressAutodetectionV4 removed: the cluster is IPv6-only, so calico-node runs with IP=none`);

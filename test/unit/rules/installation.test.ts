@@ -219,6 +219,17 @@ describe('Installation, UPDATE', () => {
     assert.ok(warnings.some((w) => w.includes('IPv4 pool 10.244.0.0/16')));
   });
 
+  it('a re-apply of the manifest (its IPv4 pool and v4 autodetection again) does not bring back what CREATE removed', () => {
+    const created = judge(IPIP_BGP).mutated;
+    const reapplied = structuredClone(created);
+    network(reapplied).ipPools = [V4];
+    network(reapplied).nodeAddressAutodetectionV4 = { interface: 'eth0' };
+    const { mutated, patch, mutationWarnings } = judge(reapplied, update(created));
+    assert.deepEqual(mutated, created);
+    assert.ok(patch.length > 0);
+    assert.ok(mutationWarnings.some((w) => w.includes('IPv4 pool 10.244.0.0/16 (10.244.0.0/16) removed')));
+  });
+
   it('before Calico v3.28.1 the operator ignores pool changes after install: refused, not patched', () => {
     const old = installed('v3.27.0', [V4]);
     const { mutated, problems } = judge(old, update(old));

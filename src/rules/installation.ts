@@ -29,7 +29,6 @@ interface Setup {
   network: Record<string, unknown>;
   /** undefined: the operator adds its default IPv4 pool; []: pools are managed out of band. */
   pools: Pool[] | undefined;
-  cniType: string;
   ipamType: string;
   bgpEnabled: boolean;
   /** Felix, not BIRD, programs routes of unencapsulated pools: they need no BGP. */
@@ -92,7 +91,7 @@ function setupOf(object: KubeObject, ctx: RuleContext, report: Report, create: b
   const provider = text(spec.kubernetesProvider);
   const bgp = text(network.bgp) ?? (provider === 'EKS' ? 'Disabled' : 'Enabled');
   return {
-    network, pools, cniType, ipamType, bgpEnabled: bgp === 'Enabled', felixRoutesNoEncap: network.clusterRoutingMode === 'Felix',
+    network, pools, ipamType, bgpEnabled: bgp === 'Enabled', felixRoutesNoEncap: network.clusterRoutingMode === 'Felix',
     bpf: network.linuxDataplane === 'BPF', version: calicoVersionOf(object, ctx), label: `Installation ${nameOf(object) ?? '(unnamed)'}`,
   };
 }

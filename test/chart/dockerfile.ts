@@ -1,7 +1,7 @@
 // The Dockerfile and .dockerignore as Docker reads them: dockerfile-ast parses the instructions (line
 // continuations, flags, exec form, ARG expansion), @balena/dockerignore is a port of Docker's own
 // .dockerignore matcher. This file only reshapes their answers for the structural tests.
-import ignore from '@balena/dockerignore';
+import dockerignore from '@balena/dockerignore';
 import { Copy, DockerfileParser, From, JSONInstruction, type Instruction as AstInstruction } from 'dockerfile-ast';
 
 export interface Instruction {
@@ -73,4 +73,10 @@ export function copyParts(instruction: Instruction): { from: string | undefined;
 /** Whether .dockerignore keeps a path (relative to the context) out of the build context. */
 export function dockerignoreExcludes(ignoreText: string, path: string): boolean {
   return ignore().add(ignoreText).ignores(path);
+}
+
+// The package's typings declare an ES default export; its CommonJS code sets module.exports to the factory,
+// which is what Node hands an ES import as the default.
+function ignore(): ReturnType<typeof dockerignore.default> {
+  return (dockerignore as unknown as typeof dockerignore.default)();
 }

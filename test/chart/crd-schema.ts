@@ -31,7 +31,16 @@ function structural(schema: Schema): Schema {
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// CRD patterns are Go (RE2) regular expressions; the one RE2 form they use that JavaScript lacks is a
+// (?i) at the start (after ^ or not), which is JavaScript's i flag.
+function goRegExp(pattern: string, flags: string): RegExp {
+  const insensitive = /^\^?\(\?i\)/.exec(pattern);
+  if (!insensitive) return new RegExp(pattern, flags);
+  return new RegExp(pattern.replace('(?i)', ''), `${flags}i`);
+}
+goRegExp.code = 'goRegExp';
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } });
 
 export interface CrdValidator {
   kind: string;

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
+import { clip } from '../text/clip.js';
 import { errored, respond } from './answer.js';
 import type { Reviewer } from './handler.js';
 
@@ -11,7 +12,7 @@ import type { Reviewer } from './handler.js';
 const MAX_LOGGED_LENGTH = 256;
 
 export function clipLogged(value: string | undefined): string | undefined {
-  return value === undefined || value.length <= MAX_LOGGED_LENGTH ? value : `${value.slice(0, MAX_LOGGED_LENGTH)}…(${value.length} chars)`;
+  return value === undefined ? value : clip(value, MAX_LOGGED_LENGTH);
 }
 
 export function instrumented(review: Reviewer, deps: { metrics: WebhookMetrics; logger: Logger }): Reviewer {

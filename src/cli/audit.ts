@@ -6,7 +6,7 @@ import { KubeClusterReader } from '../cluster/reader.js';
 import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigFlags, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
 import type { CliIo } from './io.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse } from './options.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../text/table.js';
 
 export const AUDIT_HELP = `Usage: calico-ipv6-webhook audit [options]
 

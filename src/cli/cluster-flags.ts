@@ -1,7 +1,7 @@
 // Flags shared by the commands that talk to a cluster (doctor, audit): where it is and how to print.
 import { existsSync } from 'node:fs';
 import type { NamespaceScope } from '../cluster/reader.js';
-import type { OutputFormat } from './table.js';
+import type { OutputFormat } from '../text/table.js';
 import { numberFlag, stringFlag, UsageError, type ParsedValues } from './options.js';
 
 export const CLUSTER_FLAGS = {

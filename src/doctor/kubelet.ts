@@ -2,7 +2,8 @@
 // with) where the API server's node proxy reaches it, else kubeadm's kubelet-config ConfigMap;
 // --node-ip as it shows in each Node's InternalIP.
 import type { WebhookConfig } from '../config/types.js';
-import { addressKind, compareDnsList } from '../cluster/compare.js';
+import { addressKind } from '../net/address.js';
+import { compareDnsList } from '../cluster/compare.js';
 import { KUBELET_CONFIG, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodeAddresses, type KubeletSettings } from '../cluster/settings.js';
 import { nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';

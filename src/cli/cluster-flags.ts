@@ -15,7 +15,7 @@ export const CLUSTER_FLAGS = {
 export const CLUSTER_HELP = `Cluster:
   --kubeconfig FILE             kubeconfig to use (default: as kubectl: $KUBECONFIG, ~/.kube/config, in-cluster)
   --context NAME                kubeconfig context to use (default: its current-context)
-  -n, --namespace NS[,NS...]    look for Calico and kube-dns objects only there, reading them by name
+  -n, --namespace NS[,NS...]    look for target objects only there, reading them by name
                                 (what a namespaced Role allows: use the chart's discovery namespaces when
                                 running as the webhook's ServiceAccount); default: every namespace
   -o, --output table|json       output format (default table)

@@ -31,7 +31,7 @@ function dnsCheck(id: string, settings: KubeletSettings, source: string, config:
   return verdict.ok
     ? pass(id, DNS_TITLE, `${shown} in ${source} (clusterDNS, inside serviceCIDR ${config.serviceCIDR.text})`)
     : fail(id, DNS_TITLE, `${shown} in ${source} ${verdict.reason} (clusterDNS)`,
-      `set clusterDNS: ["${config.clusterDNS.toString()}"] in the kubelet configuration (${source}; on kubeadm also /var/lib/kubelet/config.yaml on each node), the kube-dns Service's clusterIP`);
+      `set clusterDNS: ["${config.clusterDNS.toString()}"] in the kubelet configuration (${source}; on kubeadm also /var/lib/kubelet/config.yaml on each node), the cluster DNS Service's clusterIP`);
 }
 
 export function kubeletChecks(snapshot: ClusterSnapshot, config: WebhookConfig): Check[] {

@@ -5,7 +5,11 @@ import type { Operation } from 'fast-json-patch';
 
 export type PatchOperation = Operation;
 
-/** Minimal for the edits rules make: changed leaves are `replace`, new list items and keys are `add`. */
+/**
+ * fast-json-patch's diff: a changed leaf is a `replace`, a new key an `add`, a dropped one a `remove`.
+ * Lists are compared index by index, so the patch is not minimal in general (an item inserted before
+ * the end replaces every later item); the rules append list items and edit in place, which keeps it small.
+ */
 export function createPatch(before: object, after: object): PatchOperation[] {
   return fastJsonPatch.compare(before, after);
 }

@@ -12,7 +12,12 @@ import { clipLogged, instrumented } from '../admission/instrumented.js';
 import { decodeReview, encodeReview, ReviewDecodeError, type ReviewVersion } from '../admission/review.js';
 import { countMembers, findDuplicateKey, JsonLimitError, scanJson } from '../admission/json-limits.js';
 
-/** The API server's own limit on a request body; anything larger cannot come from it. */
+/**
+ * Bodies larger than this are refused (413). The API server accepts request bodies up to 3 MiB
+ * (kubernetes staging/src/k8s.io/apiserver/pkg/server/options MaxRequestBodyBytes) and etcd objects up
+ * to 1.5 MiB by default, so a CREATE review fits; an UPDATE carries object and oldObject, so it could
+ * exceed this only for an object over ~1.5 MiB, far beyond any target (a calico-node DaemonSet is ~6 KB).
+ */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export interface Readiness {

@@ -14,7 +14,7 @@ import { countMembers, findDuplicateKey, JsonLimitError, scanJson } from '../adm
 
 /**
  * Bodies larger than this are refused (413). The API server accepts request bodies up to 3 MiB
- * (kubernetes staging/src/k8s.io/apiserver/pkg/server/options MaxRequestBodyBytes) and etcd objects up
+ * (k8s.io/apiserver pkg/server/config.go NewConfig: MaxRequestBodyBytes) and etcd objects up
  * to 1.5 MiB by default, so a CREATE review fits; an UPDATE carries object and oldObject, so it could
  * exceed this only for an object over ~1.5 MiB, far beyond any target (a calico-node DaemonSet is ~6 KB).
  */

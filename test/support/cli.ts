@@ -12,7 +12,7 @@ export function capturingIo(stdin = ''): { io: CliIo; out: { stdout: string; std
   const out = { stdout: '', stderr: [] as string[] };
   const io: CliIo = {
     stdout: (line) => (out.stdout += `${line}\n`),
-    stdoutRaw: (text) => (out.stdout += text),
+    stdoutRaw: (data) => (out.stdout += typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
     stderr: (line) => out.stderr.push(line),
     readStdin: () => stdin,
     env: {},

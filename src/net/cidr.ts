@@ -54,6 +54,27 @@ export function reservedRangeOf(cidr: Ipv6Cidr): string | undefined {
   return reservedOverlap(cidr);
 }
 
+/** 4 or 6 for a CIDR of either family (host bits allowed), undefined when it is not one. */
+export function cidrFamily(value: string): 4 | 6 | undefined {
+  try {
+    const [address] = ipaddr.parseCIDR(value.trim());
+    if (address.kind() === 'ipv4' || (address as ipaddr.IPv6).isIPv4MappedAddress()) return 4;
+    return 6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The canonical text of a CIDR of either family (compressed, lower case), or the input when it is not one. */
+export function canonicalCidr(value: string): string {
+  try {
+    const [address, prefix] = ipaddr.parseCIDR(value.trim());
+    return `${address.toString()}/${prefix}`;
+  } catch {
+    return value;
+  }
+}
+
 export function sameAddress(a: ipaddr.IPv6, b: ipaddr.IPv6): boolean {
   return a.toNormalizedString() === b.toNormalizedString();
 }

@@ -13,7 +13,7 @@ import type { ConfigSource } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { createApp } from './app.js';
-import { MIN_TLS_VERSION, TlsReloader, type TlsFiles } from './tls-files.js';
+import { MIN_TLS_VERSION, TlsReloader, certificateExpirySeconds, type TlsFiles } from './tls-files.js';
 import { writeSelfSignedServing } from './certificates.js';
 import type { ClusterView } from '../admission/handler.js';
 
@@ -156,8 +156,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     socket.destroy(error);
   });
 
+  metrics.certificateExpiry.set(certificateExpirySeconds(tls.options));
   tls.on('reloaded', (secure) => {
     server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION });
+    metrics.certificateExpiry.set(certificateExpirySeconds(secure));
     metrics.reloads.inc({ what: 'tls', result: 'ok' });
     logger.info({ certPath: tlsFiles.certPath }, 'TLS certificate reloaded');
   });

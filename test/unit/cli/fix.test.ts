@@ -5,28 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { cli } from '../../support/cli.js';
 import { REPO_ROOT, fixturePath, fixtureText } from '../../support/fixtures.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], stdin = ''): Promise<Captured> {
-  let stdout = '';
-  const stderr: string[] = [];
-  const io: CliIo = {
-    stdout: (line) => (stdout += `${line}\n`),
-    stdoutRaw: (data) => (stdout += typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
-    stderr: (line) => stderr.push(line),
-    readStdin: () => stdin,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr: stderr.join('\n') };
-}
 
 /** The text split into documents at `---` lines (each piece keeps its own bytes). */
 function documents(text: string): string[] {
@@ -89,6 +70,15 @@ describe('cli fix', () => {
     assert.match(stderr, /rejected: \[calico-node\/ip-none\] .*IP=none needs calico\/node >= v3\.2\.0/);
     assert.match(stderr, /2 target objects, 4 changes made, 1 problem$/);
     assert.ok(stdout.includes('value: "true"') && stdout.includes('CALICO_IPV6POOL_CIDR'));
+  });
+
+  it('takes the file as -f FILE too, as kubectl does; a FILE and -f together are a usage error', async () => {
+    const positional = await cli(['fix', fixturePath(BUNDLE)]);
+    const flagged = await cli(['fix', '-f', fixturePath(BUNDLE)]);
+    assert.deepEqual(flagged, positional);
+    const both = await cli(['check', '-f', fixturePath(BUNDLE), fixturePath(BUNDLE)]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /check takes exactly one FILE .* got 2/);
   });
 
   it('reads standard input with -', async () => {
@@ -203,5 +193,27 @@ describe('fix: each finding once', () => {
     assert.equal(rejected.length, 1, out.stderr);
     assert.match(rejected[0] ?? '', /\[calico-config\/shape\] data:/);
     assert.match(out.stderr, /1 target object, 0 changes needed, 1 problem$/);
+  });
+});
+
+describe('fix and check: the operator Installation and IPPools', () => {
+  const installation = fixtureText('operator/installation-vxlan.yaml');
+  const pool = fixtureText('ippool/ipv6-pool-v3.yaml');
+
+  it('fix writes the IPv6 pool into the Installation, keeps the IPPool byte for byte; check of the result exits 0', async () => {
+    const fixed = await cli(['fix', '-'], `${installation}---\n${pool}`);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stdout, /cidr: fd20::\/112/);
+    assert.doesNotMatch(fixed.stdout, /10\.244\.0\.0\/16/);
+    assert.ok(fixed.stdout.endsWith(pool), 'the IPPool document is unchanged');
+    assert.match(fixed.stderr, /IPv4 pool default-ipv4-ippool \(10\.244\.0\.0\/16\) removed/);
+    const checked = await cli(['check', '-'], fixed.stdout);
+    assert.equal(checked.code, 0, checked.stderr);
+  });
+
+  it('check refuses a bad IPPool with the field, what was found and the fix (exit 1)', async () => {
+    const out = await cli(['check', '-'], pool.replace('cidr: fd20::/112', 'cidr: fd20::/112\n  ipipMode: Always'));
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /\[ippool\/ipip\] spec\.ipipMode: found "Always", expected "Never"\. Fix: IPIP is not supported on IPv6 pools/);
   });
 });

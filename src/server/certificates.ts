@@ -32,11 +32,12 @@ function serial(): string {
   return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
 }
 
-async function keyPair(): Promise<CryptoKeyPair> {
+/** A fresh ECDSA P-256 key pair, extractable so it can be written out as PEM. */
+export async function keyPair(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-async function privateKeyPem(key: CryptoKey): Promise<string> {
+export async function privateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
@@ -64,28 +65,45 @@ export interface SubjectNames {
   ipAddresses?: string[];
 }
 
-/** A serving certificate signed by the CA, for the names given. */
-export async function issueServingCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
+/** What an issued certificate says besides its key: who it names, what it is for, how long it lasts. */
+export interface CertificateRequest {
+  /** The subject as a distinguished name, e.g. `CN=calico-ipv6-webhook`. */
+  subject: string;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  /** The extended key usage (an x509.ExtendedKeyUsage value: serverAuth or clientAuth). */
+  usage: string;
+  validDays: number;
+}
+
+/** A leaf certificate signed by the CA, with a new key. */
+export async function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): Promise<IssuedCertificate> {
   const keys = await keyPair();
-  const names = [...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const names = [...(request.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(request.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${subject.commonName}`,
+    subject: request.subject,
     issuer: ca.cert.subject,
     notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + VALID_DAYS * DAY_MS),
+    notAfter: new Date(Date.now() + request.validDays * DAY_MS),
     signingAlgorithm: ALGORITHM,
     publicKey: keys.publicKey,
     signingKey: ca.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension([request.usage]),
       ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** A serving certificate signed by the CA, for the names given. */
+export async function issueServingCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
+  const { commonName, ...names } = subject;
+  return issueCertificate(ca, { subject: `CN=${commonName}`, ...names, usage: x509.ExtendedKeyUsage.serverAuth, validDays: VALID_DAYS });
 }
 
 export interface WrittenServingFiles {

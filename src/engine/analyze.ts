@@ -53,7 +53,7 @@ export function analyze(object: KubeObject, ctx: RuleContext, options: AnalyzeOp
   const mutated = cloneJson(object);
   if (!ctx.memo) ctx = { ...ctx, memo: new AnalysisMemo() };
   const results: TargetResult[] = matched.map((target) => ({ target, mutation: new Report(), validation: new Report() }));
-  for (const r of results) r.target.mutate(mutated, ctx, r.mutation);
+  for (const r of results) r.target.mutate?.(mutated, ctx, r.mutation);
   if (options.validate !== false) for (const r of results) r.target.validate(mutated, ctx, r.validation);
   return { results, original: object, mutated, mutation: merged(results.map((r) => r.mutation)), validation: merged(results.map((r) => r.validation)) };
 }

@@ -102,6 +102,5 @@ export const ipPoolTarget = defineTarget({
   // The classic CRD that `kubectl apply` of an IPPool creates, and the v3 API served as a CRD (Calico's newer mode).
   resources: [{ group: 'crd.projectcalico.org', versions: ['v1'], ...IPPOOL }, { group: 'projectcalico.org', versions: ['v3'], ...IPPOOL }],
   // IPPools are never changed: Calico's own defaulting fills them in, and a pool is the user's to write.
-  mutate: () => undefined,
   validate,
 });

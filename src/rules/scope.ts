@@ -1,6 +1,6 @@
 // The webhook scoping derived from the targets: which resources the API server sends (the webhook
-// configurations' rules) and which object names (their matchConditions). The chart test compares the
-// chart with this list.
+// configurations' rules) and which object names (their matchConditions). The validating webhook gets
+// every target, the mutating one only targets that mutate. The chart test compares the chart with both.
 import type { Target } from './target.js';
 
 export interface ScopedResource {
@@ -27,4 +27,9 @@ export function webhookScope(targets: readonly Target[]): ScopedResource[] {
     }
   }
   return [...byResource.values()];
+}
+
+/** The mutating webhook's scope: the targets with a mutate step (a validate-only target such as IPPool is left out). */
+export function mutatingScope(targets: readonly Target[]): ScopedResource[] {
+  return webhookScope(targets.filter((target) => target.mutates));
 }

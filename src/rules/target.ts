@@ -110,8 +110,11 @@ export interface TargetSpec {
   readonly description: string;
   /** What it admits. One kind may be listed in several groups (IPPool in crd.projectcalico.org and projectcalico.org). */
   readonly resources: readonly TargetResource[];
-  /** Rewrites the object in place to the IPv6 settings, recording each change. */
-  mutate(object: KubeObject, ctx: RuleContext, report: Report): void;
+  /**
+   * Rewrites the object in place to the IPv6 settings, recording each change. Absent on a validate-only
+   * target (IPPool): the mutating webhook is then not sent its objects.
+   */
+  mutate?(object: KubeObject, ctx: RuleContext, report: Report): void;
   /** Records, on the final object, what mutation cannot fix (problems) and what is suspicious (warnings). */
   validate(object: KubeObject, ctx: RuleContext, report: Report): void;
   /**
@@ -125,10 +128,12 @@ export interface TargetSpec {
   readonly doctor?: DoctorSpec;
 }
 
-/** A target as the registry holds it: the spec, and `matches` derived from its resources. */
+/** A target as the registry holds it: the spec, and `matches` and `mutates` derived from it. */
 export interface Target extends TargetSpec {
   /** Cheap test on apiVersion, kind and name only: anything else is admitted untouched. */
   matches(object: KubeObject): boolean;
+  /** Whether it has a mutate step, so the mutating webhook's scope includes it. */
+  readonly mutates: boolean;
 }
 
 /** Whether an object is of this resource and one of its names. An object without apiVersion is matched by kind. */
@@ -142,5 +147,5 @@ export function matchesResource(resource: TargetResource, object: KubeObject): b
 }
 
 export function defineTarget(spec: TargetSpec): Target {
-  return { ...spec, matches: (object) => spec.resources.some((resource) => matchesResource(resource, object)) };
+  return { ...spec, matches: (object) => spec.resources.some((resource) => matchesResource(resource, object)), mutates: spec.mutate !== undefined };
 }

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { Environment as CelEnvironment } from '@marcbachmann/cel-js';
 import { TARGETS as RULE_TARGETS } from '../../src/rules/registry.js';
-import { webhookScope } from '../../src/rules/scope.js';
+import { mutatingScope, webhookScope, type ScopedResource } from '../../src/rules/scope.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
 import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
@@ -44,12 +44,14 @@ function compileCel(expression: string): (vars: Record<string, unknown>) => bool
 // The objects the webhook exists for (the brief's target table): resource -> names.
 // The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
 // One kind may be served in several groups (IPPool), so they are listed by group and resource.
+// The validating webhook gets every target, the mutating one only those that mutate (IPPools are validate-only).
 const TARGETS = webhookScope(RULE_TARGETS);
+const MUTATING = mutatingScope(RULE_TARGETS);
 
 /** The webhook rules the targets call for: one per (group, version, scope), resources in registry order. */
-function expectedRules(): { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[]; scope: string }[] {
+function expectedRules(scoped: readonly ScopedResource[]): { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[]; scope: string }[] {
   const rules: ReturnType<typeof expectedRules> = [];
-  for (const t of TARGETS) {
+  for (const t of scoped) {
     const scope = t.namespaced ? 'Namespaced' : 'Cluster';
     const same = rules.find((r) => r.apiGroups[0] === t.group && r.apiVersions.join() === t.versions.join() && r.scope === scope);
     if (same) same.resources.push(t.resource);
@@ -380,7 +382,7 @@ for (const v of HELM_VERSIONS) {
         assert.equal(hook.matchPolicy, 'Equivalent');
         assert.deepEqual(hook.clientConfig.service, { name: service.metadata.name, namespace: NAMESPACE, path, port: service.spec.ports[0]?.port });
         assert.equal(hook.clientConfig.url, undefined);
-        assert.deepEqual(hook.rules, expectedRules());
+        assert.deepEqual(hook.rules, expectedRules(path === '/mutate' ? MUTATING : TARGETS));
         assert.deepEqual(hook.rules.slice(0, 2), [
           { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['daemonsets', 'deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
           { apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps', 'services'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
@@ -417,23 +419,27 @@ for (const v of HELM_VERSIONS) {
       for (const kubeVersion of ['1.28.0', '1.33.0']) {
         const hooks = bothWebhooks(render(v, { kubeVersion }));
         for (const hook of hooks) assert.equal(hook.matchConditions?.length, 1, `${hook.name} on ${kubeVersion}`);
-        assert.deepEqual(hooks[0]?.matchConditions, hooks[1]?.matchConditions, 'both webhooks filter alike');
       }
       assert.match(renderError(v, { kubeVersion: '1.22.0' }), /kubeVersion/);
     });
 
-    void test('the matchCondition admits exactly the target kinds and names, and tolerates a nameless object', () => {
-      const hook = onlyWebhook(validating(render(v, { kubeVersion: '1.33.0' })));
-      const expression = hook.matchConditions?.[0]?.expression ?? '';
-      const matches = compileCel(expression);
-      // Every rule resource has a branch in the condition, and no branch names a resource the rules lack.
-      assert.deepEqual(hook.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort(), TARGETS.map((t) => `${t.group}/${t.resource}`).sort());
-      const names = [...new Set([...TARGETS.flatMap((t) => (t.names === 'any' ? [] : t.names)), 'coredns', 'calico-typha', 'calico-kube-controllers', 'kubeadm-config', 'kube-dns-autoscaler', 'calico-node-x', 'overlay', 'default-ipv6-ippool'])];
-      for (const { group, resource, versions, names: wanted } of TARGETS) {
-        for (const name of names) {
-          const request = { resource: { group, version: versions[0] ?? 'v1', resource }, name, operation: 'CREATE' };
-          assert.equal(matches({ request, object: { metadata: { name } } }), wanted === 'any' || wanted.includes(name), `${group}/${resource}/${name}`);
+    void test('each matchCondition admits exactly the target kinds of its webhook and names, and tolerates a nameless object', () => {
+      const objects = render(v, { kubeVersion: '1.33.0' });
+      for (const [hook, scoped] of [[onlyWebhook(validating(objects)), TARGETS], [onlyWebhook(mutating(objects)), MUTATING]] as const) {
+        const matches = compileCel(hook.matchConditions?.[0]?.expression ?? '');
+        // Every rule resource has a branch in the condition, and no branch names a resource the rules lack.
+        assert.deepEqual(hook.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort(), scoped.map((t) => `${t.group}/${t.resource}`).sort());
+        const names = [...new Set([...TARGETS.flatMap((t) => (t.names === 'any' ? [] : t.names)), 'coredns', 'calico-typha', 'calico-kube-controllers', 'kubeadm-config', 'kube-dns-autoscaler', 'calico-node-x', 'overlay', 'default-ipv6-ippool'])];
+        for (const { group, resource, versions } of TARGETS) {
+          const wanted = scoped.find((t) => t.group === group && t.resource === resource)?.names ?? [];
+          for (const name of names) {
+            const request = { resource: { group, version: versions[0] ?? 'v1', resource }, name, operation: 'CREATE' };
+            assert.equal(matches({ request, object: { metadata: { name } } }), wanted === 'any' || wanted.includes(name), `${hook.name}: ${group}/${resource}/${name}`);
+          }
         }
+      }
+      const matches = compileCel(onlyWebhook(validating(objects)).matchConditions?.[0]?.expression ?? '');
+      for (const { resource, names: wanted } of TARGETS) {
         // Same resource name in another group is not a target.
         const some = wanted === 'any' ? 'anything' : wanted[0];
         const other = { resource: { group: 'example.com', version: 'v1', resource }, name: some, operation: 'UPDATE' };

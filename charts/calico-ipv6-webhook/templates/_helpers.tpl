@@ -154,9 +154,12 @@ The only objects the webhook acts on. Rules select the kinds; matchConditions (K
 the feature is on by default) narrow them to the target names so unrelated objects in the target
 namespaces never reach the webhook. object.metadata.name, not request.name: request.name is empty on a
 CREATE that uses generateName. The has() guards keep an object without a name from erroring, which
-failurePolicy Fail would turn into a rejection.
+failurePolicy Fail would turn into a rejection. Called as (list . $mutating): IPPools are validated,
+never mutated, so the mutating webhook is not sent them.
 */}}
 {{- define "calico-ipv6-webhook.rules" -}}
+{{- $root := index . 0 }}
+{{- $mutating := index . 1 }}
 rules:
   - apiGroups: ["apps"]
     apiVersions: ["v1"]
@@ -174,6 +177,7 @@ rules:
     resources: ["installations"]
     operations: ["CREATE", "UPDATE"]
     scope: Cluster
+{{- if not $mutating }}
   - apiGroups: ["crd.projectcalico.org"]
     apiVersions: ["v1"]
     resources: ["ippools"]
@@ -184,7 +188,8 @@ rules:
     resources: ["ippools"]
     operations: ["CREATE", "UPDATE"]
     scope: Cluster
-{{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}
+{{- end }}
+{{- if semverCompare ">=1.28-0" $root.Capabilities.KubeVersion.Version }}
 matchConditions:
   - name: calico-ipv6-webhook-targets
     expression: >-
@@ -193,7 +198,9 @@ matchConditions:
       (request.resource.group == 'apps' && request.resource.resource == 'deployments' && object.metadata.name == 'kube-dns') ||
       (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-flannel-cfg', 'kube-proxy']) ||
       (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns') ||
-      (request.resource.group == 'operator.tigera.io' && request.resource.resource == 'installations' && object.metadata.name == 'default') ||
-      (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools'))
+      (request.resource.group == 'operator.tigera.io' && request.resource.resource == 'installations' && object.metadata.name == 'default')
+      {{- if not $mutating }} ||
+      (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools')
+      {{- end }})
 {{- end }}
 {{- end }}

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
-import { webhookScope } from '../../../src/rules/scope.js';
+import { mutatingScope, webhookScope } from '../../../src/rules/scope.js';
 
 test('every target kind and name has a rule, and every rule is reachable through the targets', () => {
   const reached = new Set<string>();
@@ -29,4 +29,11 @@ test('objects outside the targets have no rule', () => {
   ]) {
     assert.deepEqual(targetsFor(object), [], `${object.kind} ${object.metadata.name ?? '(unnamed)'}`);
   }
+});
+
+test('the mutating webhook is sent only the targets that mutate: IPPools reach the validating one alone', () => {
+  const key = (s: { group: string; resource: string }) => `${s.group}/${s.resource}`;
+  const mutating = mutatingScope(TARGETS).map(key);
+  assert.deepEqual(webhookScope(TARGETS).map(key).filter((k) => !mutating.includes(k)), ['crd.projectcalico.org/ippools', 'projectcalico.org/ippools']);
+  assert.deepEqual(TARGETS.filter((t) => !t.mutates).map((t) => t.id), ['ippool']);
 });

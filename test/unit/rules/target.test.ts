@@ -11,7 +11,7 @@ import { guideItems, runClusterChecks } from '../../../src/doctor/run.js';
 import type { ClusterSnapshot } from '../../../src/doctor/snapshot.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
-import { webhookScope } from '../../../src/rules/scope.js';
+import { mutatingScope, webhookScope } from '../../../src/rules/scope.js';
 import { defineTarget, matchesResource, type Target } from '../../../src/rules/target.js';
 import { configWith, contextWith } from '../../support/fixtures.js';
 import { FakeReader } from '../cluster/support.js';
@@ -47,6 +47,16 @@ describe('target contract: a new target is one module and one registry line', ()
     const configmaps = scope.find((s) => s.resource === 'configmaps');
     assert.deepEqual(configmaps?.names, ['calico-config', 'canal-config', 'kube-flannel-cfg', 'kube-proxy', 'throwaway-config']);
     assert.equal(webhookScope(TARGETS).some((s) => s.resource === 'widgets'), false);
+  });
+
+  it('the mutating scope follows the spec: a target with mutate is in it, a validate-only one only in the validating scope', () => {
+    assert.ok(throwaway.mutates);
+    assert.ok(mutatingScope(WITH).some((s) => s.resource === 'widgets'));
+    const { mutate: _mutate, ...validateOnlySpec } = throwaway;
+    const validateOnly = defineTarget({ ...validateOnlySpec, id: 'validate-only' });
+    assert.equal(validateOnly.mutates, false);
+    assert.equal(mutatingScope([...TARGETS, validateOnly]).some((s) => s.resource === 'widgets'), false);
+    assert.ok(webhookScope([...TARGETS, validateOnly]).some((s) => s.resource === 'widgets'));
   });
 
   it('RBAC gains exactly its reads: cluster-scoped, any name, watch only where declared', () => {

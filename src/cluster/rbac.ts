@@ -33,8 +33,8 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
  * - kubeadm-config, kube-proxy, kubelet-config: discovery lists+watches them; doctor gets them.
  * - kubernetes-services-endpoint: every Calico manifest's calico-node reads it through envFrom; discovery
  *   watches it so the env calico-node sees is known (issue 14).
- * - Each target resource: doctor and audit get its objects by name (list them when a target owns every
- *   name); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
+ * - Each target resource: doctor and audit get its objects by name, or list them when a target owns every
+ *   name (reader.ts findNamed: never a get then); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
  *   field selector, which RBAC matches against resourceNames.
  * - pods: doctor lists kube-system to find the static control-plane pods (names are per node).
  * Not granted on purpose: `get nodes/proxy` would let doctor read each kubelet's /configz, but it opens
@@ -46,7 +46,7 @@ export function readAccess(targets: readonly Target[]): ReadAccess {
   grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG, KUBERNETES_SERVICES_ENDPOINT]);
   for (const target of targets) {
     for (const r of target.resources) {
-      const verbs = [...(r.names === 'any' ? ['get', 'list'] : ['get']), ...(r.watch ? (r.names === 'any' ? ['watch'] : ['list', 'watch']) : [])];
+      const verbs = r.names === 'any' ? ['list', ...(r.watch ? ['watch'] : [])] : ['get', ...(r.watch ? ['list', 'watch'] : [])];
       const rules = r.namespaced ? namespaced : cluster;
       // A name already granted with more verbs (kube-proxy: a setting discovery watches, and a target) needs nothing more.
       const covered = (n: string) => rules.some((x) => x.apiGroups[0] === r.group && x.resources[0] === r.resource && x.resourceNames?.includes(n) && verbs.every((v) => x.verbs.includes(v)));

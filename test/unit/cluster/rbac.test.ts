@@ -29,9 +29,9 @@ describe('needed RBAC', () => {
   it('cluster-wide only Nodes (list, watch) and the Calico custom resources (the Installation by name); Pods only listed', () => {
     assert.deepEqual(grants(CLUSTER_RULES), [
       'core/nodes/*:list', 'core/nodes/*:watch',
-      'crd.projectcalico.org/ippools/*:get', 'crd.projectcalico.org/ippools/*:list',
+      'crd.projectcalico.org/ippools/*:list',
       'operator.tigera.io/installations/default:get',
-      'projectcalico.org/ippools/*:get', 'projectcalico.org/ippools/*:list',
+      'projectcalico.org/ippools/*:list',
     ]);
     assert.deepEqual(grants(NAMESPACE_RULES).filter((g) => g.startsWith('core/pods')), ['core/pods/*:list']);
     assert.ok(grants(NAMESPACE_RULES).every((g) => g.startsWith('core/pods') || !g.includes('/*:')), 'everything else is limited by name');

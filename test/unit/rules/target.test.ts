@@ -64,8 +64,8 @@ describe('target contract: a new target is one module and one registry line', ()
     const after = readAccess(WITH);
     const added = (a: string[], b: string[]) => b.filter((g) => !a.includes(g));
     assert.deepEqual(added(grants(before.cluster), grants(after.cluster)), [
-      'crd.example.org/widgets/*:get', 'crd.example.org/widgets/*:list', 'crd.example.org/widgets/*:watch',
-      'example.org/widgets/*:get', 'example.org/widgets/*:list',
+      'crd.example.org/widgets/*:list', 'crd.example.org/widgets/*:watch',
+      'example.org/widgets/*:list',
     ]);
     assert.deepEqual(added(grants(before.namespaced), grants(after.namespaced)), ['core/configmaps/throwaway-config:get']);
   });

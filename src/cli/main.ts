@@ -10,6 +10,7 @@ import { runFix } from './fix.js';
 import { ClusterAccessError } from '../cluster/errors.js';
 import { processIo, type CliIo } from './io.js';
 import { UsageError } from './options.js';
+import { unsupportedNode } from './runtime.js';
 import { runServe } from './serve.js';
 
 const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help] [options]
@@ -83,8 +84,12 @@ function startedAsProgram(): boolean {
   }
 }
 
+const unsupported = unsupportedNode(process.versions.node, process.execPath);
 // Run only as the program, not when imported by tests.
-if (startedAsProgram()) {
+if (startedAsProgram() && unsupported) {
+  process.stderr.write(`calico-ipv6-webhook: ${unsupported}\n`);
+  process.exitCode = 2;
+} else if (startedAsProgram()) {
   main(process.argv.slice(2), isPluginInvocation(process.argv[1]) ? pluginIo(processIo) : processIo).then(
     (code) => {
       process.exitCode = code;

@@ -1,7 +1,7 @@
 // Applies a JSON patch to one YAML document of a file as text edits, so that comments, quoting and
 // layout outside the changed fields stay byte for byte. Anything it cannot place safely falls back to
 // re-serializing that one document (the yaml library keeps comments there too).
-import { isMap, isScalar, isSeq, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, type Document, type Node, type YAMLSeq } from 'yaml';
 import type { PatchOperation } from '../patch/json-patch.js';
 
 export interface TextEdit {
@@ -117,13 +117,43 @@ function range(node: Node): [number, number, number] {
   return r;
 }
 
-function editFor(src: string, doc: Document, op: PatchOperation, order: number): TextEdit {
+/**
+ * The items of each list as the patch has left them so far: the original node, or null for an item the
+ * patch inserted. Removals name indices of the list as it came (json-patch.ts orders them so), and each
+ * insertion names its final index, so an insertion is placed before the next original item still there.
+ */
+type ListStates = Map<YAMLSeq, (Node | null)[]>;
+
+function listState(states: ListStates, seq: YAMLSeq): (Node | null)[] {
+  let state = states.get(seq);
+  if (!state) states.set(seq, (state = [...(seq.items as Node[])]));
+  return state;
+}
+
+/** The `- ` marker column of a block list item, and where its first line starts. */
+function itemMarker(src: string, item: Node): { column: number; lineStart: number } {
+  const itemStart = range(item)[0];
+  const from = lineStart(src, itemStart);
+  // The item's `- ` marker is on its first line, before the value (which may itself start with -).
+  const marker = /^(\s*)- /.exec(src.slice(from, itemStart));
+  if (!marker) throw new UnplaceableEdit('list item marker not found');
+  return { column: (marker[1] ?? '').length, lineStart: from };
+}
+
+function editFor(src: string, doc: Document, op: PatchOperation, order: number, states: ListStates): TextEdit {
   const segments = pointerSegments(op.path);
   const path = pathOf(doc, segments);
   const parentPath = path.slice(0, -1);
   const last = path[path.length - 1];
   const parent = nodeIn(doc.contents, parentPath);
+  // A path through a list whose items the patch already moved would name the wrong node.
+  let node: unknown = doc.contents;
+  for (const key of parentPath) {
+    if (isSeq(node) && typeof key === 'number' && states.has(node) && states.get(node)?.[key] !== node.items[key]) throw new UnplaceableEdit('path through a shifted list');
+    node = nodeIn(node, [key]);
+  }
   if (op.op === 'replace') {
+    if (isSeq(parent) && typeof last === 'number' && states.has(parent) && states.get(parent)?.[last] !== parent.items[last]) throw new UnplaceableEdit('replace in a shifted list');
     const node = nodeIn(doc.contents, path);
     if (!isScalar(node)) throw new UnplaceableEdit('replace of a collection');
     const [start, valueEnd] = range(node);
@@ -140,21 +170,21 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
   if (op.op === 'add') {
     if (isSeq(parent)) {
       if (parent.flow) throw new UnplaceableEdit('flow sequence');
-      const index = last === '-' ? parent.items.length : Number(last);
-      // Consecutive appends name indices past the current end; an insert before the end is not placed.
-      if (index < parent.items.length) throw new UnplaceableEdit('insert in the middle of a list');
+      const state = listState(states, parent);
+      const index = last === '-' ? state.length : Number(last);
+      if (!Number.isInteger(index) || index > state.length) throw new UnplaceableEdit('add past the end of a list');
       const lastItem = parent.items[parent.items.length - 1] as Node | undefined;
       if (!lastItem) throw new UnplaceableEdit('empty list');
-      const itemStart = range(lastItem)[0];
-      // The item's `- ` marker is on its first line, before the value (which may itself start with -).
-      const prefixText = src.slice(lineStart(src, itemStart), itemStart);
-      const marker = /^(\s*)- /.exec(prefixText);
-      if (!marker) throw new UnplaceableEdit('list item marker not found');
-      const column = (marker[1] ?? '').length;
+      const before = state.slice(index).find((item): item is Node => item !== null);
+      state.splice(index, 0, null);
+      const style = before ?? lastItem;
+      const { column } = itemMarker(src, style);
+      const text = `${' '.repeat(column)}- ${renderItemBody(op.value, column + 2, siblingStyle(style), (key) => siblingStyle(style, key))}\n`;
+      // Items inserted at one place must come out in list order, whatever order the patch lists them in.
+      if (before) return { start: itemMarker(src, before).lineStart, end: itemMarker(src, before).lineStart, text, order: index };
       const at = lineEndAfter(src, range(lastItem)[1] - 1);
       const prefix = at === src.length && !src.endsWith('\n') ? '\n' : '';
-      // Items appended at one place must come out in list order, whatever order the patch lists them in.
-      return { start: at, end: at, text: `${prefix}${' '.repeat(column)}- ${renderItemBody(op.value, column + 2, siblingStyle(lastItem), (key) => siblingStyle(lastItem, key))}\n`, order: index };
+      return { start: at, end: at, text: `${prefix}${text}`, order: index };
     }
     if (isMap(parent)) {
       if (parent.flow) throw new UnplaceableEdit('flow mapping');
@@ -171,8 +201,10 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
     throw new UnplaceableEdit('add under a scalar');
   }
   if (op.op === 'remove' && isSeq(parent) && !parent.flow) {
-    const node = nodeIn(doc.contents, path) as Node | undefined;
-    if (!node) throw new UnplaceableEdit('remove of a missing item');
+    const state = listState(states, parent);
+    const node = typeof last === 'number' ? state[last] : undefined;
+    if (!node) throw new UnplaceableEdit('remove of a missing or inserted item');
+    state.splice(last as number, 1);
     const [start, valueEnd] = range(node);
     const from = lineStart(src, start);
     if (src.slice(from, start).trim() !== '-') throw new UnplaceableEdit('item shares its line');
@@ -184,7 +216,8 @@ function editFor(src: string, doc: Document, op: PatchOperation, order: number):
 /** Text edits for one document's patch (offsets in the whole source), or undefined when not placeable. */
 export function documentEdits(src: string, doc: Document, patch: readonly PatchOperation[]): TextEdit[] | undefined {
   try {
-    return patch.map((op, order) => editFor(src, doc, op, order));
+    const states: ListStates = new Map();
+    return patch.map((op, order) => editFor(src, doc, op, order, states));
   } catch (error) {
     if (error instanceof UnplaceableEdit) return undefined;
     throw error;

@@ -2,7 +2,9 @@
 // always parses back to exactly what the engine decided.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
+import { applyTextEdits, documentEdits } from '../../../src/manifests/yaml-edit.js';
+import type { PatchOperation } from '../../../src/patch/json-patch.js';
 import { analyzeManifest, ManifestError } from '../../../src/manifests/manifest-file.js';
 import { configWith } from '../../support/fixtures.js';
 
@@ -39,6 +41,37 @@ describe('manifest-file: fix as text edits', () => {
     const result = analyzeManifest(text, config);
     assert.deepEqual((reparsed(result.fixedText)[0] as { spec: unknown }).spec, { clusterIP: 'fd00:10:96::a', ipFamilies: ['IPv6'] });
     assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+  });
+
+  it('items removed and inserted in the middle of a list are placed as text: every other line stays', () => {
+    // The patch removes and inserts single items (not a rewrite of every later index); the editor must
+    // place each at the right original item, with the list's own indentation and the comments around it.
+    const text = [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: kube-dns', 'spec:', '  template:', '    spec:', '      containers:',
+      '      - name: dnsmasq', '        image: k8s-dns-dnsmasq-nanny:1.14.10', '        args:', '        - -v=2', '        - --no-negcache   # too early',
+      '        - -logtostderr', '        # the separator:', '        - --', '        - -k', '        - --cache-size=1000', '      - name: sidecar', '        image: k8s-dns-sidecar:1.14.10', '',
+    ].join('\n');
+    const result = analyzeManifest(text, config);
+    const patch = result.documents.flatMap((d) => d.patch);
+    assert.deepEqual(patch.filter((op) => op.path.includes('/args/')).map((op) => op.op), ['remove', 'add']);
+    assert.equal(result.fixedText, text.replace('        - --no-negcache   # too early\n', '').replace('        - --cache-size=1000\n', '        - --cache-size=1000\n        - --no-negcache\n'));
+    assert.deepEqual(reparsed(result.fixedText), result.documents.map((d) => d.analysis?.mutated));
+  });
+
+  it('inserts before an item that stays go in front of it, in list order, at its indentation', () => {
+    const text = 'list:\n  # first\n  - a\n  - b   # gone\n  - c\nafter: 1\n';
+    const doc = parseDocument(text, { uniqueKeys: false });
+    const patch: PatchOperation[] = [
+      { op: 'remove', path: '/list/1' },
+      { op: 'add', path: '/list/0', value: 'x' },
+      { op: 'add', path: '/list/1', value: 'w' },
+      { op: 'add', path: '/list/4', value: 'z' },
+    ];
+    const edits = documentEdits(text, doc, patch);
+    assert.ok(edits, 'placed as text');
+    assert.equal(applyTextEdits(text, edits), 'list:\n  # first\n  - x\n  - w\n  - a\n  - c\n  - z\nafter: 1\n');
+    // An edit inside an item after the list shifted is not guessed at: the document is re-serialized.
+    assert.equal(documentEdits(text, doc, [{ op: 'add', path: '/list/0', value: 'x' }, { op: 'replace', path: '/list/1', value: 'q' }]), undefined);
   });
 
   it('a file with nothing to change comes back identical, comments and all', () => {

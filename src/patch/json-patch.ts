@@ -59,23 +59,8 @@ interface Hunk {
   inserted: number;
 }
 
-/** Equal items get equal numbers, so the edit script compares integers (key order counts: harmless, just less minimal). */
-function itemIds(a: readonly Json[], from: number, to: number, ids: Map<string, number>): Int32Array {
-  const out = new Int32Array(to - from);
-  for (let i = from; i < to; i++) {
-    const item = a[i] ?? null;
-    const key = typeof item === 'object' && item !== null ? JSON.stringify(item) : `${typeof item}:${String(item)}`;
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = ids.size));
-    out[i - from] = id;
-  }
-  return out;
-}
-
 /** Myers' shortest edit script as hunks in ascending order, or undefined beyond `maxD` edits. */
-function editScript(x: Int32Array, y: Int32Array, maxD: number): Hunk[] | undefined {
-  const n = x.length;
-  const m = y.length;
+function editScript(n: number, m: number, same: (i: number, j: number) => boolean, maxD: number): Hunk[] | undefined {
   const offset = n + m + 1;
   const v = new Int32Array(2 * offset + 1);
   const trace: Int32Array[] = [];
@@ -83,7 +68,7 @@ function editScript(x: Int32Array, y: Int32Array, maxD: number): Hunk[] | undefi
     for (let k = -d; k <= d; k += 2) {
       let px = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0)) ? (v[offset + k + 1] ?? 0) : (v[offset + k - 1] ?? 0) + 1;
       let py = px - k;
-      while (px < n && py < m && x[px] === y[py]) {
+      while (px < n && py < m && same(px, py)) {
         px++;
         py++;
       }
@@ -127,7 +112,7 @@ function backtrack(trace: readonly Int32Array[], n: number, m: number): Hunk[] {
   return hunks;
 }
 
-/** Above this many item comparisons an edit script is not sought: the middle is diffed by position. */
+/** Beyond this many edits per item (about this many comparisons) the middle is diffed by position instead. */
 const MAX_SCRIPT_WORK = 1_000_000;
 
 function listHunks(a: readonly Json[], b: readonly Json[]): Hunk[] {
@@ -142,9 +127,10 @@ function listHunks(a: readonly Json[], b: readonly Json[]): Hunk[] {
   const whole: Hunk = { at: head, deleted: endA - head, to: head, inserted: endB - head };
   if (whole.deleted === 0 && whole.inserted === 0) return [];
   if (whole.deleted === 0 || whole.inserted === 0 || (whole.deleted === 1 && whole.inserted === 1)) return [whole];
-  const ids = new Map<string, number>();
   const size = whole.deleted + whole.inserted;
-  const script = editScript(itemIds(a, head, endA, ids), itemIds(b, head, endB, ids), Math.min(size, Math.max(64, Math.floor(MAX_SCRIPT_WORK / size))));
+  // Items differ early (env entries by name), so comparing them is cheaper than hashing every one.
+  const same = (i: number, j: number) => equalJson(a[head + i] ?? null, b[head + j] ?? null);
+  const script = editScript(whole.deleted, whole.inserted, same, Math.min(size, Math.max(64, Math.floor(MAX_SCRIPT_WORK / size))));
   if (!script) return [whole];
   for (const hunk of script) {
     hunk.at += head;

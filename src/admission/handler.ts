@@ -1,9 +1,10 @@
 // One admission review, from decoded request to response: no HTTP here, so it is tested directly.
-import { analyze, patchOf } from '../engine/analyze.js';
+import { analyze, patchOf, targetIds } from '../engine/analyze.js';
 import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
 import type { WebhookConfig } from '../config/types.js';
-import type { RuleContext } from '../rules/types.js';
-import type { Version } from '../rules/versions.js';
+import type { RuleContext } from '../rules/target.js';
+import type { Version } from '../k8s/versions.js';
+import { allowed, denied, patched, respond, type Answer } from './answer.js';
 import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';
 
 export type Endpoint = 'mutate' | 'validate';
@@ -18,17 +19,22 @@ export interface ClusterView {
 
 export interface ReviewOutcome {
   response: AdmissionResponse;
-  decision: 'allowed' | 'patched' | 'denied';
+  decision: 'allowed' | 'patched' | 'denied' | 'error';
   /** Rules of the problems found (denied, or admitted with warnings under validationAction warn). */
   violated: string[];
+  /** Ids of the targets that matched (`calico-config+flannel` when several did); undefined for other objects. */
   target: string | undefined;
   patchOperations: number;
 }
 
+/** One review, as the server runs it: decorators (metrics, the review log) wrap this shape. */
+export type Reviewer = (endpoint: Endpoint, request: AdmissionRequest) => ReviewOutcome;
+
 export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, config: WebhookConfig, cluster?: ClusterView): ReviewOutcome {
-  const allowed = (): ReviewOutcome => ({ response: { uid: request.uid, allowed: true }, decision: 'allowed', violated: [], target: undefined, patchOperations: 0 });
+  const outcome = (answer: Answer, decision: ReviewOutcome['decision'], violated: string[] = [], target?: string): ReviewOutcome =>
+    ({ response: respond(request.uid, answer), decision, violated, target, patchOperations: answer.patch?.length ?? 0 });
   // DELETE and CONNECT carry nothing to fix; the webhook has no side effects, so dryRun changes nothing.
-  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return allowed();
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return outcome(allowed(), 'allowed');
   const object = objectForRules(request.object, request);
   const ctx: RuleContext = {
     config,
@@ -38,17 +44,12 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     calicoVersionHint: cluster?.calicoVersion(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });
-  if (!analysis.rule) return allowed();
+  const target = targetIds(analysis);
+  if (target === undefined) return outcome(allowed(), 'allowed');
 
   const verdict = endpoint === 'mutate' ? mutationVerdict(analysis, config.validationAction) : validationVerdict(analysis, config.validationAction);
   const warnings = endpoint === 'validate' && cluster ? [...cluster.mismatches(), ...verdict.warnings] : verdict.warnings;
-  const response: AdmissionResponse = { uid: request.uid, allowed: verdict.allowed };
-  if (warnings.length > 0) response.warnings = warnings;
-  if (!verdict.allowed) {
-    response.status = { code: verdict.code ?? 403, reason: verdict.reason ?? 'Forbidden', message: verdict.message ?? 'denied' };
-    return { response, decision: 'denied', violated: verdict.violated, target: analysis.rule.id, patchOperations: 0 };
-  }
+  if (!verdict.allowed) return outcome(denied(verdict.code, verdict.message, warnings), 'denied', verdict.violated, target);
   const patch = endpoint === 'mutate' ? patchOf(analysis) : [];
-  if (patch.length > 0) response.patch = patch;
-  return { response, decision: patch.length > 0 ? 'patched' : 'allowed', violated: verdict.violated, target: analysis.rule.id, patchOperations: patch.length };
+  return outcome(patched(patch, warnings), patch.length > 0 ? 'patched' : 'allowed', verdict.violated, target);
 }

@@ -1,5 +1,5 @@
 // AdmissionReview v1 and v1beta1 <-> one version-neutral model. The only code that knows the wire shape.
-import type { KubeObject, Operation } from '../rules/types.js';
+import type { KubeObject, Operation } from '../k8s/object.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { encodePatch } from '../patch/json-patch.js';
 

@@ -2,8 +2,9 @@
 // if they were applied now, with the webhook's own messages.
 import type { WebhookConfig } from '../config/types.js';
 import { formatFinding } from '../engine/verdict.js';
-import { nameOf, namespaceOf } from '../rules/k8s-object.js';
-import type { Finding, Operation } from '../rules/types.js';
+import { nameOf, namespaceOf } from '../k8s/object.js';
+import type { Finding } from '../rules/report.js';
+import type { Operation } from '../k8s/object.js';
 import { analyzeExisting } from './existing.js';
 import type { ClusterReader, NamespaceScope } from './reader.js';
 import { clusterContext, readTargets, type ReadFailure } from './targets.js';

@@ -7,10 +7,11 @@ import type { ClusterView } from '../admission/handler.js';
 import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
 import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
-import { calicoVersionOfObject } from '../rules/calico-node.js';
-import { isRecord, nameOf } from '../rules/k8s-object.js';
-import type { KubeObject } from '../rules/types.js';
-import { formatVersion, type Version } from '../rules/versions.js';
+import { TARGETS, calicoVersionOfObject } from '../rules/registry.js';
+import type { Target } from '../rules/target.js';
+import { isRecord, nameOf } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
+import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
 import { addressKind, compareCidrList, compareDnsList } from './compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
@@ -19,11 +20,24 @@ import {
   kubeadmNetworking, kubeletSettingsFromConfigMap, kubeProxySettings, nodePodCidrs,
 } from './settings.js';
 import { configMapRefs } from './targets.js';
+import { CONFIGMAPS } from './resources.js';
 import { KubeWatchSource, describeTarget, type WatchHandle, type WatchSource, type WatchTarget } from './watch.js';
 
-/** ConfigMaps the calico-node env of upstream manifests reads (calico_backend, veth_mtu, ...). */
-export const CALICO_CONFIGMAPS = ['calico-config', 'canal-config'] as const;
-export const CALICO_DAEMONSETS = ['calico-node', 'canal'] as const;
+/** The target objects discovery keeps current in each namespace: those the targets mark `watch`. */
+export function targetWatches(namespaces: readonly string[], targets: readonly Target[] = TARGETS): WatchTarget[] {
+  const out: WatchTarget[] = [];
+  for (const target of targets) {
+    for (const api of target.resources.filter((r) => r.watch)) {
+      const names = api.names === 'any' ? [undefined] : api.names;
+      for (const namespace of api.namespaced ? namespaces : [undefined]) {
+        for (const name of names) out.push({ resource: api.resource, api, namespace, name });
+      }
+    }
+  }
+  return out;
+}
+
+const configMap = (namespace: string, name: string): WatchTarget => ({ resource: CONFIGMAPS.resource, api: CONFIGMAPS, namespace, name });
 
 /** One difference between the configuration and what the cluster says. */
 export interface Mismatch {
@@ -55,9 +69,11 @@ export interface DiscoveryOptions {
   syncTimeoutMs?: number;
   /** Where the discovery gauges are registered (the server's registry). */
   registry?: Registry;
+  /** The registry's targets unless a test brings others. */
+  targets?: readonly Target[];
 }
 
-const key = (target: WatchTarget) => (target.resource === 'nodes' ? 'nodes' : `${target.resource}/${target.namespace}/${target.name}`);
+const key = (target: WatchTarget) => ('api' in target ? [target.resource, target.namespace, target.name ?? '*'].filter((p) => p !== undefined).join('/') : 'nodes');
 
 export class ClusterDiscovery implements ClusterView {
   private readonly watches = new Map<string, WatchState>();
@@ -81,11 +97,8 @@ export class ClusterDiscovery implements ClusterView {
     this.running = true;
     this.startedAt = Date.now();
     this.add({ resource: 'nodes' }, true);
-    for (const name of [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]) this.add({ resource: 'configmaps', namespace: KUBE_SYSTEM, name }, true);
-    for (const namespace of this.namespaces) {
-      for (const name of CALICO_CONFIGMAPS) this.add({ resource: 'configmaps', namespace, name }, true);
-      for (const name of CALICO_DAEMONSETS) this.add({ resource: 'daemonsets', namespace, name }, true);
-    }
+    for (const name of [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]) this.add(configMap(KUBE_SYSTEM, name), true);
+    for (const target of targetWatches(this.namespaces, this.options.targets)) this.add(target, true);
   }
 
   stop(): void {
@@ -116,7 +129,7 @@ export class ClusterDiscovery implements ClusterView {
         state.updates += 1;
         this.generation += 1;
         delete state.error;
-        if (target.resource === 'daemonsets') this.followReferences(objects);
+        this.followReferences(objects);
         this.logMismatches();
       },
       onError: (error) => {
@@ -127,11 +140,11 @@ export class ClusterDiscovery implements ClusterView {
     });
   }
 
-  /** calico-node may read any ConfigMap in its namespace through valueFrom: watch those too. */
-  private followReferences(daemonSets: KubeObject[]): void {
-    for (const ds of daemonSets) {
-      for (const ref of configMapRefs(ds)) {
-        if (this.namespaces.includes(ref.namespace)) this.add({ resource: 'configmaps', namespace: ref.namespace, name: ref.name }, false);
+  /** A watched workload (calico-node) may read any ConfigMap in its namespace through valueFrom: watch those too. */
+  private followReferences(objects: KubeObject[]): void {
+    for (const object of objects) {
+      for (const ref of configMapRefs(object)) {
+        if (this.namespaces.includes(ref.namespace)) this.add(configMap(ref.namespace, ref.name), false);
       }
     }
   }
@@ -141,7 +154,7 @@ export class ClusterDiscovery implements ClusterView {
   }
 
   private configMap(namespace: string, name: string): KubeObject | undefined {
-    return this.objects({ resource: 'configmaps', namespace, name }).find((o) => nameOf(o) === name);
+    return this.objects(configMap(namespace, name)).find((o) => nameOf(o) === name);
   }
 
   private pendingInitial(): WatchState[] {
@@ -151,10 +164,10 @@ export class ClusterDiscovery implements ClusterView {
   // ---- ClusterView ---------------------------------------------------------------------------
 
   lookupConfigMapKey(namespace: string, name: string, dataKey: string): string | undefined {
-    const watched = this.watches.get(key({ resource: 'configmaps', namespace, name }));
+    const watched = this.watches.get(key(configMap(namespace, name)));
     if (!watched) {
       // First sight of this ConfigMap (a DaemonSet being created refers to it): watch it from now on.
-      if (this.namespaces.includes(namespace)) this.add({ resource: 'configmaps', namespace, name }, false);
+      if (this.namespaces.includes(namespace)) this.add(configMap(namespace, name), false);
       return undefined;
     }
     const cm = watched.objects.find((o) => nameOf(o) === name);
@@ -163,12 +176,10 @@ export class ClusterDiscovery implements ClusterView {
   }
 
   calicoVersion(): Version | undefined {
-    for (const name of CALICO_DAEMONSETS) {
-      for (const namespace of this.namespaces) {
-        for (const ds of this.objects({ resource: 'daemonsets', namespace, name })) {
-          const version = calicoVersionOfObject(ds);
-          if (version) return version;
-        }
+    for (const target of targetWatches(this.namespaces, this.options.targets)) {
+      for (const object of this.objects(target)) {
+        const version = calicoVersionOfObject(object, this.options.targets);
+        if (version) return version;
       }
     }
     return undefined;

@@ -2,8 +2,11 @@
 // if it were applied again, and what it would reject. Shared by audit and doctor.
 import type { WebhookConfig } from '../config/types.js';
 import { analyze, type Analysis } from '../engine/analyze.js';
-import { kubeDnsServiceRule } from '../rules/kube-dns-service.js';
-import { dedupeFindings, type Finding, type KubeObject, type Operation, type RuleContext } from '../rules/types.js';
+import { TARGETS, targetsFor } from '../rules/registry.js';
+import type { Finding, Report } from '../rules/report.js';
+import { summarize } from '../engine/summary.js';
+import type { KubeObject, Operation } from '../k8s/object.js';
+import type { RuleContext, Target } from '../rules/target.js';
 import type { ConfigMapLookup } from './targets.js';
 
 export interface ExistingAnalysis {
@@ -18,12 +21,17 @@ export interface ExistingAnalysis {
 }
 
 /**
- * CREATE semantics ("what would the webhook do to this manifest"), except for the kube-dns Service:
- * its clusterIP is immutable, so it is judged as an update of itself and a wrong address is reported
- * as needing the Service to be recreated, not as a change the webhook could make.
+ * CREATE semantics ("what would the webhook do to this manifest"), except for targets stored as an
+ * update of themselves (`storedAs: 'update'`: a field their rules check is immutable).
  */
-export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: { lookupConfigMapKey?: ConfigMapLookup | undefined; calicoVersionHint?: RuleContext['calicoVersionHint'] }): ExistingAnalysis {
-  const operation: Operation = kubeDnsServiceRule.matches(object) ? 'UPDATE' : 'CREATE';
+/** A stored object's findings: what would change, and what would be rejected (malformed or refused). */
+export function storedFindings(part: { mutation: Report; validation: Report }): { changes: Finding[]; problems: Finding[]; warnings: string[] } {
+  const summary = summarize(part);
+  return { changes: summary.changes, problems: [...summary.malformed, ...summary.problems], warnings: summary.warnings };
+}
+
+export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: { lookupConfigMapKey?: ConfigMapLookup | undefined; calicoVersionHint?: RuleContext['calicoVersionHint'] }, targets: readonly Target[] = TARGETS): ExistingAnalysis {
+  const operation: Operation = targetsFor(object, targets).some((t) => t.storedAs === 'update') ? 'UPDATE' : 'CREATE';
   const ctx: RuleContext = {
     config,
     operation,
@@ -31,13 +39,6 @@ export function analyzeExisting(object: KubeObject, config: WebhookConfig, clust
     lookupConfigMapKey: cluster.lookupConfigMapKey,
     calicoVersionHint: cluster.calicoVersionHint,
   };
-  const analysis = analyze(object, ctx);
-  return {
-    object,
-    analysis,
-    operation,
-    changes: dedupeFindings(analysis.mutation.changes),
-    problems: dedupeFindings([...analysis.mutation.malformed, ...analysis.validation.malformed, ...analysis.mutation.problems, ...analysis.validation.problems]),
-    warnings: [...new Set([...analysis.mutation.warnings, ...analysis.validation.warnings])],
-  };
+  const analysis = analyze(object, ctx, { targets });
+  return { object, analysis, operation, ...storedFindings(analysis) };
 }

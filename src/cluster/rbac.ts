@@ -1,6 +1,8 @@
-// The API access the cluster-aware code needs, stated once: what the chart's discovery RBAC must grant
-// (no more, no less), and what the e2e test checks by running everything as that ServiceAccount.
-import { CALICO_CONFIGMAPS, CALICO_DAEMONSETS } from './discovery.js';
+// The API access the cluster-aware code needs, derived from the targets: what the chart's discovery
+// RBAC must grant (no more, no less), and what the e2e test checks by running everything as that
+// ServiceAccount.
+import { TARGETS } from '../rules/registry.js';
+import type { Target } from '../rules/target.js';
 import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG } from './settings.js';
 
 export interface PolicyRule {
@@ -10,34 +12,51 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-/** Cluster-wide: discovery lists and watches Nodes (spec.podCIDRs); doctor lists them (InternalIP). */
-export const CLUSTER_RULES: readonly PolicyRule[] = [
-  { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
-];
+export interface ReadAccess {
+  /** Cluster-wide rules (a ClusterRole bound cluster-wide). */
+  cluster: PolicyRule[];
+  /** Rules granted in each discovery namespace (kube-system at least). */
+  namespaced: PolicyRule[];
+}
+
+/** Adds grants, merging rules of one (group, resource, verbs) so the list stays short and readable. */
+function grant(rules: PolicyRule[], group: string, resource: string, verbs: string[], names: readonly string[] | 'any'): void {
+  const same = rules.find((r) => r.apiGroups[0] === group && r.resources[0] === resource && r.verbs.join() === verbs.join()
+    && (names === 'any') === (r.resourceNames === undefined));
+  if (same && names !== 'any') for (const n of names) { if (!same.resourceNames?.includes(n)) same.resourceNames?.push(n); }
+  else if (!same) rules.push({ apiGroups: [group], resources: [resource], ...(names === 'any' ? {} : { resourceNames: [...names] }), verbs });
+}
 
 /**
- * In each discovery namespace (kube-system at least). Everything but Pods is limited by name: lists
- * and watches carry a metadata.name field selector, which RBAC matches against resourceNames.
- * - configmaps: discovery lists+watches them all; doctor and audit get them.
- * - daemonsets: discovery lists+watches (Calico version, valueFrom ConfigMaps); doctor and audit get them.
- * - deployments, services (kube-dns): doctor and audit get them.
+ * - Nodes (cluster-wide): discovery lists and watches them (spec.podCIDRs); doctor lists them (InternalIP).
+ * - kubeadm-config, kube-proxy, kubelet-config: discovery lists+watches them; doctor gets them.
+ * - Each target resource: doctor and audit get its objects by name (list them when a target owns every
+ *   name); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
+ *   field selector, which RBAC matches against resourceNames.
  * - pods: doctor lists kube-system to find the static control-plane pods (names are per node).
- */
-export const NAMESPACE_RULES: readonly PolicyRule[] = [
-  { apiGroups: [''], resources: ['configmaps'], resourceNames: [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG, ...CALICO_CONFIGMAPS], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [...CALICO_DAEMONSETS], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['kube-dns'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
-];
-
-/**
  * Not granted on purpose: `get nodes/proxy` would let doctor read each kubelet's /configz, but it opens
  * the whole kubelet API (exec included). Without it doctor falls back to the kubelet-config ConfigMap.
  */
-export const OPTIONAL_RULES: readonly PolicyRule[] = [
-  { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] },
-];
+export function readAccess(targets: readonly Target[]): ReadAccess {
+  const cluster: PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }];
+  const namespaced: PolicyRule[] = [];
+  grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]);
+  for (const target of targets) {
+    for (const r of target.resources) {
+      const verbs = [...(r.names === 'any' ? ['get', 'list'] : ['get']), ...(r.watch ? (r.names === 'any' ? ['watch'] : ['list', 'watch']) : [])];
+      const rules = r.namespaced ? namespaced : cluster;
+      // A name already granted with more verbs (kube-proxy: a setting discovery watches, and a target) needs nothing more.
+      const covered = (n: string) => rules.some((x) => x.apiGroups[0] === r.group && x.resources[0] === r.resource && x.resourceNames?.includes(n) && verbs.every((v) => x.verbs.includes(v)));
+      grant(rules, r.group, r.resource, verbs, r.names === 'any' ? 'any' : r.names.filter((n) => !covered(n)));
+    }
+  }
+  namespaced.push({ apiGroups: [''], resources: ['pods'], verbs: ['list'] });
+  return { cluster, namespaced: namespaced.filter((r) => r.resourceNames === undefined || r.resourceNames.length > 0) };
+}
+
+const ACCESS = readAccess(TARGETS);
+export const CLUSTER_RULES: readonly PolicyRule[] = ACCESS.cluster;
+export const NAMESPACE_RULES: readonly PolicyRule[] = ACCESS.namespaced;
 
 /** Rules as a set of `group/resource/name:verb` grants, so two rule lists compare by what they allow. */
 export function grants(rules: readonly PolicyRule[]): string[] {

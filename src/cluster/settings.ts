@@ -2,12 +2,14 @@
 // kubeadm-config (ClusterConfiguration), kube-proxy (KubeProxyConfiguration), kubelet-config or a
 // kubelet's /configz (KubeletConfiguration), and Node spec.podCIDRs. Shared by discovery and doctor.
 import { parse as parseYaml } from 'yaml';
-import { isRecord } from '../rules/k8s-object.js';
-import type { KubeObject } from '../rules/types.js';
+import { isRecord } from '../k8s/object.js';
+import { KUBE_PROXY_CONFIGMAP } from '../rules/kube-proxy.js';
+import type { KubeObject } from '../k8s/object.js';
 
 export const KUBE_SYSTEM = 'kube-system';
 export const KUBEADM_CONFIG = 'kubeadm-config';
-export const KUBE_PROXY_CONFIG = 'kube-proxy';
+/** kube-proxy's ConfigMap is a target too; its module names it. */
+export const KUBE_PROXY_CONFIG = KUBE_PROXY_CONFIGMAP;
 export const KUBELET_CONFIG = 'kubelet-config';
 
 /** A setting read from the cluster, with where it was read, for messages. */

@@ -1,12 +1,13 @@
 // The target objects that already exist in a cluster (what audit lists and doctor checks), and the
 // context the rules need for them: ConfigMaps their env refers to, and the cluster's Calico version.
 import { TARGETS } from '../rules/registry.js';
-import { calicoVersionOfObject } from '../rules/calico-node.js';
-import { isRecord, nameOf, namespaceOf } from '../rules/k8s-object.js';
-import type { KubeObject, RuleContext } from '../rules/types.js';
-import type { Version } from '../rules/versions.js';
+import { calicoVersionOfObject } from '../rules/registry.js';
+import { isRecord, nameOf, namespaceOf } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
+import type { RuleContext, Target } from '../rules/target.js';
+import type { Version } from '../k8s/versions.js';
 import { apiError } from './client.js';
-import type { ClusterReader, NamespaceScope, TargetKind } from './reader.js';
+import type { ClusterReader, NamespaceScope } from './reader.js';
 
 export interface ReadFailure {
   /** What could not be read, e.g. `DaemonSet calico-node` or `ConfigMap kube-system/calico-config`. */
@@ -21,17 +22,28 @@ export interface TargetObjects {
   failures: ReadFailure[];
 }
 
-/** Every (kind, name) the rules target, found in the scope; a failed read is kept, not thrown. */
-export async function readTargets(reader: ClusterReader, scope: NamespaceScope): Promise<TargetObjects> {
+/** How a read failure names what it could not read: `DaemonSet calico-node`, or `IPPool (any name)`. */
+export function readWhat(kind: string, name: string | undefined): string {
+  return `${kind} ${name ?? '(any name)'}`;
+}
+
+/** Every object the targets own, found in the scope, each once; a failed read is kept, not thrown. */
+export async function readTargets(reader: ClusterReader, scope: NamespaceScope, targets: readonly Target[] = TARGETS): Promise<TargetObjects> {
   const objects: KubeObject[] = [];
   const failures: ReadFailure[] = [];
-  for (const target of TARGETS) {
-    for (const name of target.names) {
-      try {
-        objects.push(...(await reader.findNamed(target.kind as TargetKind, name, scope)));
-      } catch (error) {
-        const e = apiError(error);
-        failures.push({ what: `${target.kind} ${name}`, error: e.message, code: e.code });
+  const asked = new Set<string>();
+  for (const target of targets) {
+    for (const resource of target.resources) {
+      for (const name of resource.names === 'any' ? [undefined] : resource.names) {
+        const id = `${resource.group}/${resource.resource}/${name ?? '*'}`;
+        if (asked.has(id)) continue;
+        asked.add(id);
+        try {
+          objects.push(...(await reader.findNamed(resource, name, scope)));
+        } catch (error) {
+          const e = apiError(error);
+          failures.push({ what: readWhat(resource.kind, name), error: e.message, code: e.code });
+        }
       }
     }
   }
@@ -100,6 +112,6 @@ export async function clusterContext(reader: ClusterReader, targets: readonly Ku
       failures.push({ what: `ConfigMap ${ref.namespace}/${ref.name}`, error: e.message, code: e.code });
     }
   }
-  const calicoVersionHint = targets.map(calicoVersionOfObject).find((v) => v !== undefined);
+  const calicoVersionHint = targets.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
   return { lookupConfigMapKey: lookupIn(configMaps), calicoVersionHint, failures };
 }

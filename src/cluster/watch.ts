@@ -1,19 +1,25 @@
 // Keeping a few objects current with list+watch (client-node's ListWatch, the informer behind
 // makeInformer), restarted with backoff after errors. Objects are watched one name at a time with a
 // metadata.name field selector, so RBAC can grant exactly those names (resourceNames).
-import { AppsV1Api, CoreV1Api, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { KubeObject } from '../rules/types.js';
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { ApiResource } from '../k8s/resource.js';
+import type { KubeObject } from '../k8s/object.js';
 import { apiError, withTimeout, type ApiError } from './client.js';
 import { plainObject } from './reader.js';
+import { ApiClients, NODES, collectionPath, servedApiVersion } from './resources.js';
 
-/** What to keep current: every Node, or one named object in a namespace. */
+/**
+ * What to keep current: every Node, or the objects of a target resource (one name in one namespace;
+ * a cluster-scoped resource has no namespace; no name means every object).
+ */
 export type WatchTarget =
   | { resource: 'nodes' }
-  | { resource: 'configmaps' | 'daemonsets'; namespace: string; name: string };
+  | { resource: string; api: ApiResource; namespace: string | undefined; name: string | undefined };
 
 export function describeTarget(target: WatchTarget): string {
-  if (target.resource === 'nodes') return 'Nodes';
-  return `${target.resource === 'configmaps' ? 'ConfigMap' : 'DaemonSet'} ${target.namespace}/${target.name}`;
+  if (target.resource === 'nodes' || !('api' in target)) return 'Nodes';
+  const where = [target.namespace, target.name ?? '*'].filter((p) => p !== undefined).join('/');
+  return `${target.api.kind} ${where}`;
 }
 
 export interface WatchHandlers {
@@ -35,41 +41,22 @@ const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 
 export class KubeWatchSource implements WatchSource {
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
+  private readonly clients: ApiClients;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly listTimeoutMs = 30_000,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
+    this.clients = new ApiClients(kc);
   }
 
   watch(target: WatchTarget, handlers: WatchHandlers): WatchHandle {
     const options = withTimeout(this.listTimeoutMs);
-    let path: string;
-    let kind: 'Node' | 'ConfigMap' | 'DaemonSet';
-    let list: () => Promise<KubernetesListObject<KubernetesObject>>;
-    let fieldSelector: string | undefined;
-    if (target.resource === 'nodes') {
-      path = '/api/v1/nodes';
-      kind = 'Node';
-      list = () => this.core.listNode({}, options);
-    } else {
-      const { namespace, name } = target;
-      fieldSelector = `metadata.name=${name}`;
-      const selector = fieldSelector;
-      if (target.resource === 'configmaps') {
-        path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
-        kind = 'ConfigMap';
-        list = () => this.core.listNamespacedConfigMap({ namespace, fieldSelector: selector }, options);
-      } else {
-        path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/daemonsets`;
-        kind = 'DaemonSet';
-        list = () => this.apps.listNamespacedDaemonSet({ namespace, fieldSelector: selector }, options);
-      }
-    }
+    const api = 'api' in target ? target.api : NODES;
+    const namespace = 'api' in target ? target.namespace : undefined;
+    const fieldSelector = 'api' in target && target.name !== undefined ? `metadata.name=${target.name}` : undefined;
+    const path = collectionPath(api, namespace);
+    const list = () => this.clients.list(api, namespace, fieldSelector, options) as Promise<KubernetesListObject<KubernetesObject>>;
 
     let stopped = false;
     let listing = false;
@@ -88,7 +75,7 @@ export class KubeWatchSource implements WatchSource {
       return result;
     }, false, undefined, fieldSelector);
     const emit = () => {
-      if (!stopped && !listing) handlers.onObjects(informer.list().map((o) => plainObject(o, kind)));
+      if (!stopped && !listing) handlers.onObjects(informer.list().map((o) => plainObject(o, api.kind, servedApiVersion(api))));
     };
     informer.on('add', emit);
     informer.on('update', emit);

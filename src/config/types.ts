@@ -1,6 +1,6 @@
 // The cluster's IPv6 settings (DESIGN section 2), after validation: every rule reads these and nothing else.
 import type { Ipv6Cidr } from '../net/cidr.js';
-import type { Version } from '../rules/versions.js';
+import type { Version } from '../k8s/versions.js';
 import type ipaddr from 'ipaddr.js';
 
 export type Mode = 'ipv6-only' | 'dual-stack';

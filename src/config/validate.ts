@@ -1,6 +1,6 @@
 // Turns a person's configuration into a WebhookConfig, or fails naming the key and why.
 import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
-import { parseVersion } from '../rules/versions.js';
+import { parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
 
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 // Command-line flags of a control-plane container, as the component's own flag parser reads them.
-import { isRecord } from '../rules/k8s-object.js';
-import type { KubeObject } from '../rules/types.js';
+import { isRecord } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
 
 /**
  * `--name=value`, `--name value` and bare boolean `--name` (true); the last occurrence wins, as with

@@ -3,7 +3,7 @@
 import type { WebhookConfig } from '../config/types.js';
 import { compareCidrList } from '../cluster/compare.js';
 import { KUBEADM_CONFIG, kubeadmNetworking } from '../cluster/settings.js';
-import type { KubeObject } from '../rules/types.js';
+import type { KubeObject } from '../k8s/object.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import type { Fetched } from './snapshot.js';
 

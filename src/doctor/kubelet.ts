@@ -4,8 +4,8 @@
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind, compareDnsList } from '../cluster/compare.js';
 import { KUBELET_CONFIG, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodeAddresses, type KubeletSettings } from '../cluster/settings.js';
-import { nameOf } from '../rules/k8s-object.js';
-import type { KubeObject } from '../rules/types.js';
+import { nameOf } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import type { ClusterSnapshot } from './snapshot.js';
 

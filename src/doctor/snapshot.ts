@@ -1,10 +1,10 @@
 // Everything doctor reads from the cluster, read once up front; the checks are pure functions of it.
-import type { KubeObject } from '../rules/types.js';
+import type { KubeObject } from '../k8s/object.js';
 import { ClusterAccessError, apiError } from '../cluster/client.js';
 import type { ClusterReader, NamespaceScope } from '../cluster/reader.js';
 import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM } from '../cluster/settings.js';
 import { clusterContext, readTargets, type ClusterContext, type TargetObjects } from '../cluster/targets.js';
-import { nameOf } from '../rules/k8s-object.js';
+import { nameOf } from '../k8s/object.js';
 
 /** A read that may have failed; code is the HTTP status (0: the server was not reached). */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string; code: number };

@@ -1,19 +1,25 @@
 // What the webhook answers for an analysed object: one place that decides allowed, denied and warnings.
 import type { ValidationAction } from '../config/types.js';
-import { describeObject } from '../rules/k8s-object.js';
-import { dedupeFindings, type Finding } from '../rules/types.js';
+import { describeObject } from '../k8s/object.js';
+import { dedupeFindings, type Finding } from '../rules/report.js';
 import type { Analysis } from './analyze.js';
 
-export interface Verdict {
-  allowed: boolean;
-  /** 403 for policy, 400 for an object the rules cannot read. */
-  code?: 400 | 403;
-  reason?: 'Forbidden' | 'BadRequest';
-  message?: string;
+interface VerdictBase {
   warnings: string[];
   /** Finding.rule of every problem, for metrics. */
   violated: string[];
 }
+
+/** Admitted (perhaps with warnings), or refused with a code, a reason and a message: never half of each. */
+export type Verdict =
+  | (VerdictBase & { allowed: true; code?: undefined; reason?: undefined; message?: undefined })
+  | (VerdictBase & {
+    allowed: false;
+    /** 403 for policy, 400 for an object the rules cannot read. */
+    code: 400 | 403;
+    reason: 'Forbidden' | 'BadRequest';
+    message: string;
+  });
 
 /** Kubernetes cuts warnings over 256 characters; keep them whole by shortening them ourselves. */
 export const MAX_WARNING_LENGTH = 255;

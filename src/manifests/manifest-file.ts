@@ -2,11 +2,12 @@
 // runs, with the file itself standing in for the cluster (its calico/node version, its ConfigMaps).
 import { parseAllDocuments, type Document } from 'yaml';
 import { isDeepStrictEqual } from 'node:util';
-import { analyze, patchOf, type Analysis } from '../engine/analyze.js';
+import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
-import { calicoVersionOfObject } from '../rules/calico-node.js';
-import { describeObject, isRecord } from '../rules/k8s-object.js';
-import type { KubeObject, RuleContext } from '../rules/types.js';
+import { calicoVersionOfObject } from '../rules/registry.js';
+import { describeObject, isRecord } from '../k8s/object.js';
+import type { KubeObject } from '../k8s/object.js';
+import type { RuleContext } from '../rules/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { applyTextEdits, documentEdits, patchedDocumentText, type TextEdit } from './yaml-edit.js';
 
@@ -61,7 +62,7 @@ export function analyzeManifest(src: string, config: WebhookConfig): FileResult 
   const documents: DocumentResult[] = objects.map((object, index) => {
     if (!object) return { index, label: `document ${index + 1}`, analysis: undefined, patch: [] };
     const analysis = analyze(object, ctx);
-    return { index, label: `${describeObject(object)} (document ${index + 1})`, analysis: analysis.rule ? analysis : undefined, patch: patchOf(analysis) };
+    return { index, label: `${describeObject(object)} (document ${index + 1})`, analysis: isTarget(analysis) ? analysis : undefined, patch: patchOf(analysis) };
   });
   return { fixedText: fixedText(src, docs, documents), documents };
 }

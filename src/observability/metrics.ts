@@ -1,6 +1,8 @@
 // Prometheus metrics on a registry of the server's own, so several servers (tests) never share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const MAX_KIND_LABELS = 64;
+
 export class WebhookMetrics {
   readonly registry = new Registry();
 
@@ -45,6 +47,17 @@ export class WebhookMetrics {
     help: '1 while the server reports ready.',
     registers: [this.registry],
   });
+
+  /** Kinds seen as a label so far: bounded, so a caller sending random kinds cannot grow the registry. */
+  readonly #kindLabels = new Set<string>();
+
+  /** The kind as a metrics label, or `other` past the bound or for a kind that is not a plain name. */
+  kindLabel(kind: string): string {
+    if (this.#kindLabels.has(kind)) return kind;
+    if (this.#kindLabels.size >= MAX_KIND_LABELS || !/^[A-Za-z][A-Za-z0-9]{0,62}$/.test(kind)) return 'other';
+    this.#kindLabels.add(kind);
+    return kind;
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'calico_ipv6_webhook_' });

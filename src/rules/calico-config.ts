@@ -1,18 +1,18 @@
 // calico-config / canal-config ConfigMap (DESIGN 3.2): the CNI template's ipam assigns IPv6, not IPv4.
 import { CniTemplate, type IpamSection } from './cni-template.js';
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from './calico-version.js';
-import { hasKindAndName, isRecord } from './k8s-object.js';
+import { isRecord, type KubeObject } from '../k8s/object.js';
 import { cidrContains, isIpv4Cidr, parseIpv6Cidr } from '../net/cidr.js';
-import { formatVersion } from './versions.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { formatVersion } from '../k8s/versions.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, type RuleContext } from './target.js';
 
 const RULE = 'calico-config';
-export const CALICO_CONFIG_NAMES = ['calico-config', 'canal-config'] as const;
 const KEY = 'cni_network_config';
 const TEMPLATE_PATH = `data.${KEY}`;
 
 /** The template, or undefined when the object has none (nothing to do) or it is unusable (reported). */
-function readTemplate(object: KubeObject, report: Report): CniTemplate | undefined {
+function readTemplate(object: KubeObject, ctx: RuleContext, report: Report): CniTemplate | undefined {
   const data = object.data;
   if (data === undefined) return undefined;
   if (!isRecord(data)) {
@@ -25,7 +25,7 @@ function readTemplate(object: KubeObject, report: Report): CniTemplate | undefin
     report.malform({ rule: `${RULE}/shape`, path: TEMPLATE_PATH, found: typeof text, expected: 'a string holding the CNI JSON template', fix: 'write the template as a block string (cni_network_config: |-)' });
     return undefined;
   }
-  const parsed = CniTemplate.parse(text);
+  const parsed = CniTemplate.parse(text, ctx.memo);
   if (!parsed.ok) {
     const { line, column } = parsed.position;
     report.malform({
@@ -46,7 +46,7 @@ function writeTemplate(object: KubeObject, template: CniTemplate): void {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  let template = readTemplate(object, report);
+  let template = readTemplate(object, ctx, report);
   if (!template) return;
   const original = template.text;
   const version = knownCalicoVersion(ctx);
@@ -93,7 +93,7 @@ function validatePools(section: IpamSection, ctx: RuleContext, report: Report): 
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  const template = readTemplate(object, report);
+  const template = readTemplate(object, ctx, report);
   const version = knownCalicoVersion(ctx);
   const backend = isRecord(object.data) ? object.data.calico_backend : undefined;
   if (backend === 'vxlan' && ctx.config.mode === 'ipv6-only' && version && !supports(version, 'vxlanIPv6')) {
@@ -111,10 +111,14 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 }
 
-export const calicoConfigRule: TargetRule = {
+export const calicoConfigTarget = defineTarget({
   id: RULE,
   description: 'calico-config / canal-config ConfigMap: calico-ipam assigns IPv6 (string flags), host-local uses the IPv6 pod CIDR',
-  matches: (object) => hasKindAndName(object, 'ConfigMap', CALICO_CONFIG_NAMES),
+  // Watched by discovery: calico-node's env reads calico_backend, veth_mtu, ... from it through valueFrom.
+  resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: ['calico-config', 'canal-config'], watch: true }],
   mutate,
   validate,
-};
+  doctor: {
+    items: [{ item: 'ipam', title: 'calico-ipam assigns IPv6 and not IPv4 (cni_network_config)', rules: ['calico-config/assign', 'calico-config/host-local-subnet', 'calico-config/ipv6-pools'] }],
+  },
+});

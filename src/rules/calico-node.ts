@@ -1,13 +1,14 @@
 // calico-node DaemonSet (DESIGN 3.1): the pool, address autodetection, Felix IPv6 and the BGP router ID.
 import { ContainerEnv } from './container-env.js';
 import { CALICO_FEATURES, NEWEST, describeVersion, resolveCalicoVersion, supports, versionFromImage, type ResolvedVersion } from './calico-version.js';
-import { hasKindAndName, imageNamed, isRecord, namespaceOf, workloadContainers, type Container } from './k8s-object.js';
+import { isRecord, namespaceOf, type KubeObject } from '../k8s/object.js';
+import { imageNamed, workloadContainers, type Container } from './workload.js';
 import { cidrContains, cidrEquals, isIpv4Address, isIpv4Cidr, parseIpv6Address, parseIpv6Cidr, reservedRangeOf } from '../net/cidr.js';
-import { formatVersion, type Version } from './versions.js';
-import { Report, shown, type KubeObject, type RuleContext, type TargetRule } from './types.js';
+import { formatVersion, type Version } from '../k8s/versions.js';
+import { Report, shown } from './report.js';
+import { defineTarget, type DoctorItem, type Evidence, type RuleContext } from './target.js';
 
 const RULE = 'calico-node';
-export const CALICO_NODE_NAMES = ['calico-node', 'canal'] as const;
 
 /** The container that runs calico/node: by name, or by image in any registry. */
 function calicoNodeContainer(object: KubeObject, report: Report): { container: Container; index: number } | undefined {
@@ -308,18 +309,61 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   warnConversion(ctx, report);
 }
 
-export const calicoNodeRule: TargetRule = {
-  id: RULE,
-  description: 'calico-node / canal DaemonSet: IPv6 pool, IP6 autodetection, Felix IPv6 support, IP=none and router ID',
-  matches: (object) => hasKindAndName(object, 'DaemonSet', CALICO_NODE_NAMES),
-  mutate,
-  validate,
-};
-
-/** For `fix` and discovery: the Calico version the calico/node image of this object names, if any. */
-export function calicoVersionOfObject(object: KubeObject): Version | undefined {
-  if (!calicoNodeRule.matches(object)) return undefined;
+/** The Calico version the calico/node image of this object names, if any. */
+function calicoVersionOf(object: KubeObject): Version | undefined {
   const found = calicoNodeContainer(object, new Report());
   const fromTag = typeof found?.container.image === 'string' ? versionFromImage(found.container.image) : undefined;
   return fromTag === 'newest' ? NEWEST : fromTag;
 }
+
+/** Doctor: the object cannot be judged when the operator renders it or no calico/node container is found. */
+function unjudgeable(object: KubeObject): { evidence: string; fix: string } | undefined {
+  const subject = `${object.kind ?? 'DaemonSet'} ${namespaceOf(object) ?? ''}/${typeof object.metadata?.name === 'string' ? object.metadata.name : '?'}`;
+  if (operatorManaged(object)) {
+    return { evidence: `${subject} is managed by the Tigera operator, which renders the variables itself`, fix: 'set IPv6 in the operator\'s Installation resource (spec.calicoNetwork.ipPools) and check it there' };
+  }
+  const found = calicoNodeContainer(object, new Report());
+  if (!found || !ContainerEnv.of(found.container, found.index, RULE, new Report())) {
+    return { evidence: `${subject} has no container named calico-node or running calico/node`, fix: 'check the DaemonSet\'s containers' };
+  }
+  return undefined;
+}
+
+/** Doctor's evidence for a passing item: `IP6="autodetect"`, or where an unresolved valueFrom leaves the value unknown. */
+function evidence(object: KubeObject, item: DoctorItem, ctx: RuleContext): Evidence | undefined {
+  const found = calicoNodeContainer(object, new Report());
+  const env = found ? ContainerEnv.of(found.container, found.index, RULE, new Report()) : undefined;
+  if (!env || !item.reads) return undefined;
+  const unreadable: string[] = [];
+  const parts = item.reads.map((name) => {
+    const read = env.read(name, ctx, namespaceOf(object));
+    if (read.kind === 'absent') return `${name} absent`;
+    if (read.kind === 'literal') return `${name}=${shown(read.raw ?? '')}`;
+    if (read.kind === 'resolved') return `${name}=${shown(read.value)} (from ${read.source})`;
+    unreadable.push(`${name} comes from ${read.source}, which could not be read`);
+    return `${name} from ${read.source} (unread)`;
+  });
+  return { text: parts.join(', '), unreadable };
+}
+
+export const calicoNodeTarget = defineTarget({
+  id: RULE,
+  description: 'calico-node / canal DaemonSet: IPv6 pool, IP6 autodetection, Felix IPv6 support, IP=none and router ID',
+  // Watched by discovery: its image is the cluster's Calico version, its env refers to ConfigMaps.
+  resources: [{ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: ['calico-node', 'canal'], legacyGroups: ['extensions'], watch: true }],
+  mutate,
+  validate,
+  calicoVersionOf,
+  doctor: {
+    items: [
+      { item: 'ipv6-pool', title: 'calico-node CALICO_IPV6POOL_CIDR is the pod CIDR (--cluster-cidr)', rules: ['calico-node/ipv6-pool', 'calico-node/block-size', 'calico-node/no-default-pools'], reads: ['CALICO_IPV6POOL_CIDR'] },
+      { item: 'ip6', title: 'calico-node IP6=autodetect', rules: ['calico-node/ip6'], reads: ['IP6'] },
+      { item: 'felix-ipv6', title: 'calico-node FELIX_IPV6SUPPORT=true', rules: ['calico-node/felix-ipv6'], reads: ['FELIX_IPV6SUPPORT'] },
+      { item: 'ip-none', title: 'calico-node IP=none (IPv6-only)', rules: ['calico-node/ip-none', 'calico-node/ip'], reads: ['IP'], modes: ['ipv6-only'] },
+      { item: 'ip', title: 'calico-node keeps IPv4 (IP=autodetect) in dual-stack', rules: ['calico-node/ip-none', 'calico-node/ip'], reads: ['IP'], modes: ['dual-stack'] },
+      { item: 'router-id', title: 'calico-node has a CALICO_ROUTER_ID for each node (IPv6-only)', rules: ['calico-node/router-id'], reads: ['CALICO_ROUTER_ID'], modes: ['ipv6-only'] },
+    ],
+    unjudgeable,
+    evidence,
+  },
+});

@@ -1,6 +1,6 @@
 // Which Calico release a manifest runs, and what each release supports for IPv6.
-import { atLeast, formatVersion, parseImage, parseVersion, version, type Version } from './versions.js';
-import type { RuleContext } from './types.js';
+import { atLeast, formatVersion, parseImage, parseVersion, version, type Version } from '../k8s/versions.js';
+import type { RuleContext } from './target.js';
 
 /** First calico/node release with each capability the rules depend on. */
 export const CALICO_FEATURES = {

@@ -1,6 +1,7 @@
 // The CNI network config template stored in calico-config: JSON with placeholders, some unquoted
 // (`"mtu": __CNI_MTU__`), so it is parsed tolerantly and edited in place, every other byte kept.
 import { getNodeValue, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import type { AnalysisMemo } from './target.js';
 
 const PLACEHOLDER = /__[A-Z0-9_]+__/y;
 
@@ -86,30 +87,23 @@ export interface IpamSection {
   value: Record<string, unknown>;
 }
 
-const RECENT_PARSE_LIMIT = 16;
-const RECENT_PARSES = new Map<string, TemplateParse>();
-
 export class CniTemplate {
   private constructor(
     readonly text: string,
     private readonly root: Node,
+    private readonly memo: AnalysisMemo | undefined,
   ) {}
 
   /**
-   * Parses are remembered for the few most recent texts: one review parses the stored template, then
-   * validates the edited one that the edit itself already parsed, and the webhook sees the same
-   * calico-config again and again. Results are immutable, so sharing them is safe.
+   * Parses are remembered for the analysis (memo): one review parses the stored template, then
+   * validates the edited one that the edit itself already parsed. Results are immutable, so sharing
+   * them within the analysis is safe.
    */
-  static parse(text: string): TemplateParse {
-    const known = RECENT_PARSES.get(text);
-    if (known) return known;
-    const parsed = CniTemplate.parseUncached(text);
-    if (RECENT_PARSES.size >= RECENT_PARSE_LIMIT) RECENT_PARSES.delete(RECENT_PARSES.keys().next().value as string);
-    RECENT_PARSES.set(text, parsed);
-    return parsed;
+  static parse(text: string, memo?: AnalysisMemo): TemplateParse {
+    return memo ? memo.remember(`cni-template:${text}`, () => CniTemplate.parseUncached(text, memo)) : CniTemplate.parseUncached(text, undefined);
   }
 
-  private static parseUncached(text: string): TemplateParse {
+  private static parseUncached(text: string, memo: AnalysisMemo | undefined): TemplateParse {
     const errors: ParseError[] = [];
     const root = parseTree(neutralizePlaceholders(text), errors, { allowTrailingComma: false, disallowComments: true });
     const first = errors[0];
@@ -118,7 +112,7 @@ export class CniTemplate {
       return { ok: false, reason: first ? printParseErrorCode(first.error) : 'empty template', position: positionAt(text, offset) };
     }
     if (root.type !== 'object') return { ok: false, reason: 'the template is not a JSON object', position: positionAt(text, root.offset) };
-    return { ok: true, template: new CniTemplate(text, root) };
+    return { ok: true, template: new CniTemplate(text, root, memo) };
   }
 
   /** ipam objects in every shape Calico has shipped: single plugin, conflist plugins, flannel delegate. */
@@ -166,7 +160,7 @@ export class CniTemplate {
     }
     let text = this.text;
     for (const edit of edits.sort((x, y) => y.start - x.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-    const parsed = CniTemplate.parse(text);
+    const parsed = CniTemplate.parse(text, this.memo);
     if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
     return parsed.template;
   }

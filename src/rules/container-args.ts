@@ -1,6 +1,6 @@
 // A container's command line as the runtime sees it: `command` then `args`. Flags may live in either.
-import { containerPath, type Container } from './k8s-object.js';
-import type { Report } from './types.js';
+import { containerPath, type Container } from './workload.js';
+import type { Report } from './report.js';
 
 export type ArgList = 'command' | 'args';
 

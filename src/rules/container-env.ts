@@ -1,6 +1,8 @@
 // Reading and writing one container's env the way the kubelet resolves it: the last entry of a name wins.
-import { containerPath, isRecord, type Container } from './k8s-object.js';
-import type { Report, RuleContext } from './types.js';
+import { containerPath, type Container } from './workload.js';
+import { isRecord } from '../k8s/object.js';
+import type { Report } from './report.js';
+import type { RuleContext } from './target.js';
 
 export interface EnvEntry {
   name: string;

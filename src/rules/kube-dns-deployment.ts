@@ -1,10 +1,13 @@
 // kube-dns Deployment (DESIGN 3.3): image versions, bind address, negative caching and probe types.
 import { ContainerArgs, type ArgAt } from './container-args.js';
-import { hasKindAndName, workloadContainers, containerPath, type Container } from './k8s-object.js';
-import { atLeast, formatImage, formatVersion, parseImage, parseVersion } from './versions.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import type { KubeObject } from '../k8s/object.js';
+import { workloadContainers, containerPath, type Container } from './workload.js';
+import { atLeast, formatImage, formatVersion, parseImage, parseVersion } from '../k8s/versions.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, matchesResource, type RuleContext, type TargetResource } from './target.js';
 
 const RULE = 'kube-dns';
+const DEPLOYMENT: TargetResource = { group: 'apps', versions: ['v1'], resource: 'deployments', kind: 'Deployment', namespaced: true, names: ['kube-dns'], legacyGroups: ['extensions'] };
 const ARCH_SUFFIX = /-(amd64|arm64|arm|ppc64le|s390x)$/;
 
 type Role = 'kubedns' | 'dnsmasq' | 'sidecar';
@@ -148,7 +151,7 @@ function validateProbeServers(c: DnsContainer, report: Report): void {
 }
 
 function isKubeDns(object: KubeObject, containers: DnsContainer[]): boolean {
-  return hasKindAndName(object, 'Deployment', ['kube-dns']) && containers.length > 0;
+  return matchesResource(DEPLOYMENT, object) && containers.length > 0;
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
@@ -180,10 +183,18 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 }
 
-export const kubeDnsDeploymentRule: TargetRule = {
+export const kubeDnsDeploymentTarget = defineTarget({
   id: RULE,
   description: 'kube-dns Deployment: images >= kubeDNS.minImageVersion, --dns-bind-address=[::], --no-negcache, SRV sidecar probes',
-  matches: (object) => hasKindAndName(object, 'Deployment', ['kube-dns']),
+  resources: [DEPLOYMENT],
   mutate,
   validate,
-};
+  doctor: {
+    items: [
+      { item: 'image-version', title: 'kube-dns images are at least kubeDNS.minImageVersion', rules: ['kube-dns/image-version'] },
+      { item: 'bind-address', title: 'kubedns --dns-bind-address=[::]', rules: ['kube-dns/bind-address'] },
+      { item: 'no-negcache', title: 'dnsmasq --no-negcache', rules: ['kube-dns/no-negcache'] },
+      { item: 'probe-type', title: 'sidecar probes use SRV, not A', rules: ['kube-dns/probe-type', 'kube-dns/probe-server', 'kube-dns/probe-syntax'] },
+    ],
+  },
+});

@@ -1,7 +1,8 @@
 // kube-dns Service (DESIGN 3.4): its clusterIP is the kubelet's --cluster-dns, and it is immutable.
-import { hasKindAndName, isRecord } from './k8s-object.js';
+import { isRecord, namespaceOf, type KubeObject } from '../k8s/object.js';
 import { isIpv4Address, parseIpv6Address, sameAddress } from '../net/cidr.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, type Judgement, type RuleContext } from './target.js';
 
 const RULE = 'kube-dns-service';
 
@@ -110,10 +111,30 @@ function checkUpdate(object: KubeObject, ctx: RuleContext, report: Report): void
   }
 }
 
-export const kubeDnsServiceRule: TargetRule = {
+/**
+ * Doctor: the rules leave CoreDNS's Service (also named kube-dns) alone, but the guide's item holds for
+ * it too: whichever DNS answers, the Service must be at the kubelet's --cluster-dns.
+ */
+function judge(object: KubeObject, _item: unknown, ctx: RuleContext): Judgement {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const dns = ctx.config.clusterDNS.toString();
+  return isClusterDns(spec.clusterIP, ctx)
+    ? { ok: true, evidence: `clusterIP ${String(spec.clusterIP)} (clusterDNS)`, fix: '' }
+    : { ok: false, evidence: `clusterIP ${shown(spec.clusterIP)} is not clusterDNS ${dns}`,
+      fix: `clusterIP is immutable: delete the Service (kubectl -n ${namespaceOf(object) ?? 'kube-system'} delete service kube-dns) and apply it again with clusterIP ${dns}` };
+}
+
+export const kubeDnsServiceTarget = defineTarget({
   id: RULE,
   description: "kube-dns Service: clusterIP equals the kubelet's --cluster-dns (set on CREATE, immutable on UPDATE), IPv6 families",
-  matches: (object) => hasKindAndName(object, 'Service', ['kube-dns']),
+  resources: [{ group: '', versions: ['v1'], resource: 'services', kind: 'Service', namespaced: true, names: ['kube-dns'] }],
+  // clusterIP is immutable: a stored Service is judged as an update of itself, so a wrong address is
+  // reported as needing the Service to be recreated, not as a change the webhook could make.
+  storedAs: 'update',
   mutate,
   validate,
-};
+  doctor: {
+    items: [{ item: 'cluster-ip', title: "kube-dns Service clusterIP is the kubelet's --cluster-dns", rules: ['kube-dns-service/cluster-ip', 'kube-dns-service/cluster-ip-immutable'] }],
+    judge,
+  },
+});

@@ -1,8 +1,9 @@
 // kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
 import { parse as parseYaml } from 'yaml';
-import { hasKindAndName, isRecord } from './k8s-object.js';
+import { isRecord, type KubeObject } from '../k8s/object.js';
 import { cidrEquals, parseIpv6Cidr } from '../net/cidr.js';
-import { shown, type KubeObject, type Report, type RuleContext, type TargetRule } from './types.js';
+import { shown, type Report } from './report.js';
+import { defineTarget, type RuleContext } from './target.js';
 
 const RULE = 'kube-proxy';
 const KEY = 'config.conf';
@@ -35,10 +36,13 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 }
 
-export const kubeProxyRule: TargetRule = {
+/** The ConfigMap kubeadm writes kube-proxy's configuration to (kube-system). */
+export const KUBE_PROXY_CONFIGMAP = 'kube-proxy';
+
+export const kubeProxyTarget = defineTarget({
   id: RULE,
   description: 'kube-proxy ConfigMap (config.conf): clusterCIDR equals podCIDR, bindAddress ::',
-  matches: (object) => hasKindAndName(object, 'ConfigMap', ['kube-proxy']),
+  resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: [KUBE_PROXY_CONFIGMAP] }],
   mutate: () => undefined,
   validate,
-};
+});

@@ -1,24 +1,26 @@
-// Every target the webhook knows. A new rule is one file in this folder and one line here.
-import { calicoConfigRule, CALICO_CONFIG_NAMES } from './calico-config.js';
-import { calicoNodeRule, CALICO_NODE_NAMES } from './calico-node.js';
-import { kubeDnsDeploymentRule } from './kube-dns-deployment.js';
-import { kubeDnsServiceRule } from './kube-dns-service.js';
-import { kubeProxyRule } from './kube-proxy.js';
-import type { KubeObject, TargetRule } from './types.js';
+// Every target the webhook knows, in the order the engine runs them on an object that several match.
+// A new target is one module in this folder (a `defineTarget`) and one line here.
+import { calicoConfigTarget } from './calico-config.js';
+import { calicoNodeTarget } from './calico-node.js';
+import { kubeDnsDeploymentTarget } from './kube-dns-deployment.js';
+import { kubeDnsServiceTarget } from './kube-dns-service.js';
+import { kubeProxyTarget } from './kube-proxy.js';
+import type { KubeObject } from '../k8s/object.js';
+import type { Version } from '../k8s/versions.js';
+import type { Target } from './target.js';
 
-export const RULES: readonly TargetRule[] = [calicoNodeRule, calicoConfigRule, kubeDnsDeploymentRule, kubeDnsServiceRule, kubeProxyRule];
+export const TARGETS: readonly Target[] = [calicoNodeTarget, calicoConfigTarget, kubeDnsDeploymentTarget, kubeDnsServiceTarget, kubeProxyTarget];
 
-export function ruleFor(object: KubeObject): TargetRule | undefined {
-  return RULES.find((rule) => rule.matches(object));
+/** Every target that matches the object, in registry order (two may own different keys of one ConfigMap). */
+export function targetsFor(object: KubeObject, targets: readonly Target[] = TARGETS): Target[] {
+  return targets.filter((target) => target.matches(object));
 }
 
-/**
- * The (kind, names) the rules match, for scoping the webhook configurations (rules and matchConditions)
- * so that the API server never sends anything else. Kept beside the rules so the two cannot drift.
- */
-export const TARGETS = [
-  { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', names: [...CALICO_NODE_NAMES] },
-  { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', names: ['kube-dns'] },
-  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', names: [...CALICO_CONFIG_NAMES, 'kube-proxy'] },
-  { group: '', version: 'v1', resource: 'services', kind: 'Service', names: ['kube-dns'] },
-] as const;
+/** The Calico version an object tells (the calico/node image of a calico-node DaemonSet), if any. */
+export function calicoVersionOfObject(object: KubeObject, targets: readonly Target[] = TARGETS): Version | undefined {
+  for (const target of targetsFor(object, targets)) {
+    const version = target.calicoVersionOf?.(object);
+    if (version) return version;
+  }
+  return undefined;
+}

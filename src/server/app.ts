@@ -2,13 +2,14 @@
 // can fail ends in a JSON answer with a status; nothing thrown here reaches the process.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
 import type { WebhookConfig } from '../config/types.js';
+import { refused, reviewBody } from '../admission/answer.js';
+import { reviewRequest, type ClusterView, type Endpoint, type Reviewer } from '../admission/handler.js';
+import { clipLogged, instrumented } from '../admission/instrumented.js';
 import { decodeReview, encodeReview, ReviewDecodeError, type ReviewVersion } from '../admission/review.js';
-import { reviewRequest, type ClusterView, type Endpoint } from '../admission/handler.js';
 import { countMembers, findDuplicateKey, JsonLimitError, scanJson } from '../admission/json-limits.js';
 
 /** The API server's own limit on a request body; anything larger cannot come from it. */
@@ -34,33 +35,16 @@ export interface AppDeps {
   requireClientCert?: boolean;
 }
 
-/** What the byte scan learned about a body, for the duplicate-key check after parsing. */
-const scanned = new WeakMap<IncomingMessage, { members: number; raw: Buffer }>();
-
-/** Log and label values come from the request; keep a hostile one from filling logs or memory. */
-const MAX_LOGGED_LENGTH = 256;
-
-function clip(value: string | undefined): string | undefined {
-  return value === undefined || value.length <= MAX_LOGGED_LENGTH ? value : `${value.slice(0, MAX_LOGGED_LENGTH)}…(${value.length} chars)`;
-}
-
-/** Kinds become a metrics label: bounded, so a caller sending random kinds cannot grow the registry. */
-const MAX_KIND_LABELS = 64;
-const kindLabels = new Set<string>();
-
-function kindLabel(kind: string): string {
-  if (kindLabels.has(kind)) return kind;
-  if (kindLabels.size >= MAX_KIND_LABELS || !/^[A-Za-z][A-Za-z0-9]{0,62}$/.test(kind)) return 'other';
-  kindLabels.add(kind);
-  return kind;
-}
-
-function errorReview(res: Response, httpStatus: number, message: string, apiVersion: ReviewVersion = 'admission.k8s.io/v1', uid = ''): void {
-  res.status(httpStatus).json(encodeReview(apiVersion, { uid, allowed: false, status: { code: httpStatus, message } }));
+/** Writes an answer refused before review, with the HTTP status it names. */
+function refuse(res: Response, httpStatus: number, message: string, apiVersion: ReviewVersion = 'admission.k8s.io/v1', uid = ''): void {
+  res.status(httpStatus).json(reviewBody(apiVersion, uid, refused(httpStatus, message)));
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const { logger, metrics } = deps;
+  const review = instrumented((endpoint, request) => reviewRequest(endpoint, request, deps.config(), deps.cluster), { metrics, logger });
+  /** What the byte scan learned about a body, for the duplicate-key check after parsing; this app's own. */
+  const scanned = new WeakMap<IncomingMessage, { members: number; raw: Buffer }>();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -100,25 +84,25 @@ export function createApp(deps: AppDeps): express.Express {
           metrics.badRequests.inc({ endpoint, status: '403' });
           const socket = req.socket as TLSSocket;
           const presented = Object.keys(socket.getPeerCertificate()).length > 0;
-          errorReview(res, 403, `a client certificate signed by the configured client CA is required (${presented ? `the one presented failed verification: ${String(socket.authorizationError)}` : 'none was presented'})`);
+          refuse(res, 403, `a client certificate signed by the configured client CA is required (${presented ? `the one presented failed verification: ${String(socket.authorizationError)}` : 'none was presented'})`);
           return;
         }
         const length = req.headers['content-length'];
         if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) {
           metrics.badRequests.inc({ endpoint, status: '400' });
-          errorReview(res, 400, 'the request has no body: POST an AdmissionReview as application/json');
+          refuse(res, 400, 'the request has no body: POST an AdmissionReview as application/json');
           return;
         }
         // The API server always sends application/json; anything else is not a review.
         if (!req.is('application/json')) {
           metrics.badRequests.inc({ endpoint, status: '415' });
-          errorReview(res, 415, `content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`);
+          refuse(res, 415, `content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`);
           return;
         }
         next();
       },
       jsonBody,
-      (req, res) => answer(endpoint, req, res, deps),
+      (req, res) => answer(endpoint, req, res, { metrics, logger, review, scanned }),
     );
   }
 
@@ -138,23 +122,30 @@ export function createApp(deps: AppDeps): express.Express {
     if (status === 500) logger.error({ err: error, path: req.path }, 'unexpected error');
     else logger.warn({ path: req.path, status, error: error.type ?? error.message }, 'bad request');
     if (res.headersSent) return;
-    errorReview(res, status, message);
+    refuse(res, status, message);
   });
 
   return app;
 }
 
-function answer(endpoint: Endpoint, req: Request, res: Response, deps: AppDeps): void {
-  const started = performance.now();
+interface AnswerDeps {
+  metrics: WebhookMetrics;
+  logger: Logger;
+  review: Reviewer;
+  scanned: WeakMap<IncomingMessage, { members: number; raw: Buffer }>;
+}
+
+/** A parsed body: refused when it is not a usable review, otherwise reviewed and answered in its version. */
+function answer(endpoint: Endpoint, req: Request, res: Response, deps: AnswerDeps): void {
   const { logger, metrics } = deps;
-  const scan = scanned.get(req);
+  const scan = deps.scanned.get(req);
   if (scan && countMembers(req.body) !== scan.members) {
     // JSON.parse kept the last of a repeated key; name it instead (see json-limits.ts for why).
     const duplicate = findDuplicateKey(scan.raw.toString('utf8'));
-    const what = duplicate ? `key ${JSON.stringify(clip(duplicate.key))} appears twice in ${clip(duplicate.path)}` : 'a key appears twice in one object';
+    const what = duplicate ? `key ${JSON.stringify(clipLogged(duplicate.key))} appears twice in ${clipLogged(duplicate.path)}` : 'a key appears twice in one object';
     metrics.badRequests.inc({ endpoint, status: '400' });
     logger.warn({ endpoint, error: what }, 'malformed admission review');
-    errorReview(res, 400, `malformed body: ${what}; the API server never sends duplicate keys`);
+    refuse(res, 400, `malformed body: ${what}; the API server never sends duplicate keys`);
     return;
   }
   let request;
@@ -163,29 +154,9 @@ function answer(endpoint: Endpoint, req: Request, res: Response, deps: AppDeps):
   } catch (error) {
     if (!(error instanceof ReviewDecodeError)) throw error;
     metrics.badRequests.inc({ endpoint, status: '400' });
-    logger.warn({ endpoint, uid: clip(error.uid) || undefined, error: clip(error.message) }, 'malformed admission review');
-    errorReview(res, 400, `malformed AdmissionReview: ${error.message}`, error.apiVersion, error.uid);
+    logger.warn({ endpoint, uid: clipLogged(error.uid) || undefined, error: clipLogged(error.message) }, 'malformed admission review');
+    refuse(res, 400, `malformed AdmissionReview: ${error.message}`, error.apiVersion, error.uid);
     return;
   }
-  let outcome;
-  try {
-    outcome = reviewRequest(endpoint, request, deps.config(), deps.cluster);
-  } catch (error) {
-    // A rule that throws is a bug; the request still gets a clear answer and the process stays up.
-    logger.error({ endpoint, uid: clip(request.uid), err: error }, 'rule failed');
-    metrics.reviews.inc({ endpoint, kind: kindLabel(request.kind.kind), operation: request.operation, decision: 'error' });
-    res.status(200).json(encodeReview(request.apiVersion, { uid: request.uid, allowed: false, status: { code: 500, reason: 'InternalError', message: `calico-ipv6-webhook failed to review this object: ${(error as Error).message}` } }));
-    return;
-  }
-  res.status(200).json(encodeReview(request.apiVersion, outcome.response));
-  const seconds = (performance.now() - started) / 1000;
-  metrics.duration.observe({ endpoint }, seconds);
-  metrics.reviews.inc({ endpoint, kind: kindLabel(request.kind.kind), operation: request.operation, decision: outcome.decision });
-  for (const rule of outcome.violated) metrics.rejections.inc({ rule });
-  const name = request.name ?? request.object?.metadata?.name;
-  logger.info({
-    endpoint, uid: clip(request.uid), kind: clip(request.kind.kind), namespace: clip(request.namespace), name: clip(typeof name === 'string' ? name : undefined),
-    operation: request.operation, dryRun: request.dryRun, rule: outcome.target, decision: outcome.decision,
-    patchOperations: outcome.patchOperations, warnings: outcome.response.warnings?.length ?? 0, durationMs: Math.round(seconds * 1e6) / 1e3,
-  }, 'review');
+  res.status(200).json(encodeReview(request.apiVersion, deps.review(endpoint, request).response));
 }

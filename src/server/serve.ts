@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-import { encodeReview } from '../admission/review.js';
+import { refused, reviewBody } from '../admission/answer.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -150,7 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const message = status === 408
         ? `the request did not arrive in time (headers within ${timeouts.headersMs} ms, the whole request within ${timeouts.requestMs} ms)`
         : status === 431 ? 'request headers too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
-      const body = JSON.stringify(encodeReview('admission.k8s.io/v1', { uid: '', allowed: false, status: { code: status, message } }));
+      const body = JSON.stringify(reviewBody('admission.k8s.io/v1', '', refused(status, message)));
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     }
     socket.destroy(error);

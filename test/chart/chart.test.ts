@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { compileCelSubset } from './cel-subset.js';
 import { TARGETS as RULE_TARGETS } from '../../src/rules/registry.js';
+import { webhookScope } from '../../src/rules/scope.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
 import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
@@ -27,7 +28,7 @@ const CA_BUNDLE = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTI
 // The objects the webhook exists for (the brief's target table): resource -> names.
 // The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
 const TARGETS: Record<string, { group: string; names: string[] }> = Object.fromEntries(
-  RULE_TARGETS.map((t) => [t.resource, { group: t.group, names: [...t.names] }]),
+  webhookScope(RULE_TARGETS).map((t) => [t.resource, { group: t.group, names: t.names === 'any' ? [] : [...t.names] }]),
 );
 
 interface Probe { httpGet: { path: string; port: string | number; scheme: string }; [key: string]: unknown }

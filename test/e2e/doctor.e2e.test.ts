@@ -19,7 +19,7 @@ import { KubeWatchSource } from '../../src/cluster/watch.js';
 import type { Check } from '../../src/doctor/check.js';
 import { guideItems } from '../../src/doctor/run.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { KubeObject } from '../../src/rules/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
 import { fixtureObject, run, withEnv } from '../support/fixtures.js';
 import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type TestCluster } from './harness/cluster.js';

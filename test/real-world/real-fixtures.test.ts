@@ -17,7 +17,7 @@ import { reviewRequest } from '../../src/admission/handler.js';
 import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { WebhookMetrics } from '../../src/observability/metrics.js';
-import type { KubeObject } from '../../src/rules/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real');

@@ -7,7 +7,8 @@ import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
-import type { KubeObject, RuleContext } from '../../src/rules/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
+import type { RuleContext } from '../../src/rules/target.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));

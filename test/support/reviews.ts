@@ -2,7 +2,7 @@
 // calico.yaml, the kube-dns addon manifest and what kube-apiserver sends (userInfo, resource, options,
 // managedFields on stored objects). Shared by the server tests and the benchmark.
 import { randomUUID } from 'node:crypto';
-import type { KubeObject, Operation } from '../../src/rules/types.js';
+import type { KubeObject, Operation } from '../../src/k8s/object.js';
 
 export type ApiVersion = 'admission.k8s.io/v1' | 'admission.k8s.io/v1beta1';
 

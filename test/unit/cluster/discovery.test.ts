@@ -8,7 +8,7 @@ import { ApiError } from '../../../src/cluster/client.js';
 import { ClusterDiscovery } from '../../../src/cluster/discovery.js';
 import type { WatchHandlers, WatchHandle, WatchSource, WatchTarget } from '../../../src/cluster/watch.js';
 import type { WebhookConfig } from '../../../src/config/types.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 import { configWith, fixtureObject, run, withEnv, withImage } from '../../support/fixtures.js';
 import { kubeadmConfig, kubeletConfig, kubeProxyConfig, node } from './support.js';
 
@@ -17,7 +17,7 @@ class FakeWatchSource implements WatchSource {
   readonly stopped: string[] = [];
 
   static key(target: WatchTarget): string {
-    return target.resource === 'nodes' ? 'nodes' : `${target.resource}/${target.namespace}/${target.name}`;
+    return 'api' in target ? `${target.resource}/${target.namespace ?? ''}/${target.name ?? '*'}` : 'nodes';
   }
 
   watch(target: WatchTarget, handlers: WatchHandlers): WatchHandle {

@@ -1,8 +1,9 @@
 // Plain cluster objects and an in-memory ClusterReader for the cluster, doctor and audit unit tests.
 import { stringify } from 'yaml';
 import { ApiError } from '../../../src/cluster/client.js';
-import type { ClusterReader, NamespaceScope, TargetKind } from '../../../src/cluster/reader.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { ClusterReader, NamespaceScope } from '../../../src/cluster/reader.js';
+import type { ApiResource } from '../../../src/k8s/resource.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 export function configMap(namespace: string, name: string, data: Record<string, string>): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
@@ -76,9 +77,9 @@ export class FakeReader implements ClusterReader {
     return answer === undefined ? Promise.reject(new ApiError(503, 'HTTP 503: no endpoints available')) : Promise.resolve(answer);
   }
 
-  findNamed(kind: TargetKind, name: string, scope: NamespaceScope): Promise<KubeObject[]> {
-    this.failIf(`${kind} ${name}`);
-    return Promise.resolve(this.objects.filter((o) => o.kind === kind && o.metadata?.name === name
-      && (scope.all || scope.namespaces.includes(o.metadata?.namespace ?? ''))));
+  findNamed(resource: ApiResource, name: string | undefined, scope: NamespaceScope): Promise<KubeObject[]> {
+    this.failIf(`${resource.kind} ${name ?? '(any name)'}`);
+    return Promise.resolve(this.objects.filter((o) => o.kind === resource.kind && (name === undefined || o.metadata?.name === name)
+      && (!resource.namespaced || scope.all || scope.namespaces.includes(o.metadata?.namespace ?? ''))));
   }
 }

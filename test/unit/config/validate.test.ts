@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, validateConfig } from '../../../src/config/validate.js';
 import { DEFAULT_RAW_CONFIG, type RawConfig } from '../../../src/config/types.js';
 import { loadConfig, mergeConfig } from '../../../src/config/load.js';
-import { version } from '../../../src/rules/versions.js';
+import { version } from '../../../src/k8s/versions.js';
 
 function raw(changes: Record<string, unknown>): RawConfig {
   return mergeConfig(changes as RawConfig);

@@ -8,7 +8,7 @@ import { parseFlags } from '../../../src/doctor/flags.js';
 import { formatChecksJson, formatChecksTable } from '../../../src/doctor/format.js';
 import { guideItems, runClusterChecks } from '../../../src/doctor/run.js';
 import { gatherSnapshot } from '../../../src/doctor/snapshot.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 import { configWith, fixtureObject, run, withEnv } from '../../support/fixtures.js';
 import { FakeReader, kubeadmConfig, kubeletConfig, kubeProxyConfig, node, staticPod } from '../cluster/support.js';
 
@@ -56,6 +56,19 @@ const replace = (objects: KubeObject[], ...extra: KubeObject[]) =>
   [...objects.filter((o) => !extra.some((e) => e.kind === o.kind && e.metadata?.name === o.metadata?.name && e.metadata?.namespace === o.metadata?.namespace)), ...extra];
 
 describe('doctor on a cluster that follows the guide', () => {
+  it('lists every item of the guide (the targets contribute theirs)', () => {
+    const common = [
+      'kube-apiserver.bind-address', 'kube-apiserver.advertise-address', 'kube-apiserver.service-cluster-ip-range',
+      'kube-controller-manager.master', 'kube-controller-manager.cluster-cidr', 'kube-controller-manager.node-cidr-mask-size',
+      'kube-scheduler.master', 'kubelet.address', 'kubelet.cluster-dns', 'kubelet.node-ip',
+      'kube-proxy.bind-address', 'kube-proxy.master', 'kube-proxy.cluster-cidr', 'calico-config.ipam',
+      'calico-node.ipv6-pool', 'calico-node.ip6', 'calico-node.felix-ipv6',
+      'kube-dns.image-version', 'kube-dns-service.cluster-ip', 'kube-dns.bind-address', 'kube-dns.no-negcache', 'kube-dns.probe-type',
+    ];
+    assert.deepEqual([...guideItems('ipv6-only')].sort(), [...common, 'calico-node.ip-none', 'calico-node.router-id'].sort());
+    assert.deepEqual([...guideItems('dual-stack')].sort(), [...common, 'calico-node.ip'].sort());
+  });
+
   it('passes every item of the guide, each with evidence', async () => {
     const checks = await doctor(goodCluster());
     const failing = checks.filter((c) => c.status !== 'pass');

@@ -2,11 +2,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, patchOf } from '../../../src/engine/analyze.js';
-import { RULES, TARGETS, ruleFor } from '../../../src/rules/registry.js';
+import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
+import { webhookScope } from '../../../src/rules/scope.js';
 import { reviewRequest } from '../../../src/admission/handler.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';
 import { configWith, contextWith, fixtureObject, run } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const V3_24 = fixtureObject('calico-node/calico-node-v3.24.0.yaml');
 
@@ -22,19 +23,19 @@ describe('engine: non-targets', () => {
   for (const object of others) {
     it(`${object.kind} ${object.metadata?.name ?? '(unnamed)'} is untouched: no rule, the same object back, no patch`, () => {
       const analysis = analyze(object, contextWith());
-      assert.equal(analysis.rule, undefined);
+      assert.deepEqual(analysis.results, []);
       assert.equal(analysis.mutated, object);
       assert.deepEqual(patchOf(analysis), []);
       assert.deepEqual([analysis.mutation.changes, analysis.validation.problems, analysis.validation.warnings], [[], [], []]);
     });
   }
 
-  it('each target kind/name pair in TARGETS is matched by exactly one rule', () => {
-    for (const target of TARGETS) {
-      for (const name of target.names) {
-        const object = { apiVersion: 'v1', kind: target.kind, metadata: { name } };
-        assert.equal(RULES.filter((r) => r.matches(object)).length, 1, `${target.kind}/${name}`);
-        assert.ok(ruleFor(object));
+  it('each target kind/name pair of the scoping is matched by exactly one target', () => {
+    for (const scoped of webhookScope(TARGETS)) {
+      for (const name of scoped.names === 'any' ? [] : scoped.names) {
+        const object = { kind: scoped.kind, metadata: { name } };
+        assert.equal(TARGETS.filter((r) => r.matches(object)).length, 1, `${scoped.kind}/${name}`);
+        assert.equal(targetsFor(object).length, 1);
       }
     }
   });

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_WARNING_LENGTH, clipWarning, formatFinding, mutationVerdict, validationVerdict } from '../../../src/engine/verdict.js';
 import type { Analysis } from '../../../src/engine/analyze.js';
-import { calicoNodeRule } from '../../../src/rules/calico-node.js';
-import { Report, type Finding, type KubeObject } from '../../../src/rules/types.js';
+import { calicoNodeTarget } from '../../../src/rules/calico-node.js';
+import { Report, type Finding } from '../../../src/rules/report.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 import { fixtureObject, run, withEnv } from '../../support/fixtures.js';
 
 const V3_30 = fixtureObject('calico-node/calico-node-v3.30.0.yaml');
@@ -17,7 +18,7 @@ function analysisWith(fill: (mutation: Report, validation: Report) => void, orig
   const mutation = new Report();
   const validation = new Report();
   fill(mutation, validation);
-  return { rule: calicoNodeRule, original, mutated: original, mutation, validation };
+  return { results: [{ target: calicoNodeTarget, mutation, validation }], original, mutated: original, mutation, validation };
 }
 
 describe('verdict: denial', () => {

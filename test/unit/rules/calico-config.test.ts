@@ -2,11 +2,11 @@
 // byte of the template, unquoted placeholders included, must come out exactly as it went in.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { calicoConfigRule } from '../../../src/rules/calico-config.js';
+import { calicoConfigTarget } from '../../../src/rules/calico-config.js';
 import { CniTemplate, neutralizePlaceholders, positionAt } from '../../../src/rules/cni-template.js';
 import { validationVerdict } from '../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const CONFLIST = fixtureObject('calico-config/calico-config-conflist.yaml');
 const SINGLE = fixtureObject('calico-config/calico-config-v2.6-single-plugin.yaml');
@@ -54,10 +54,10 @@ function assertOnlyIpamChanged(before: string, after: string): void {
 
 describe('calico-config: target selection', () => {
   it('matches ConfigMaps named calico-config and canal-config only', () => {
-    assert.equal(calicoConfigRule.matches(CONFLIST), true);
-    assert.equal(calicoConfigRule.matches(CANAL), true);
-    assert.equal(calicoConfigRule.matches({ ...CONFLIST, metadata: { name: 'kube-dns' } }), false);
-    assert.equal(calicoConfigRule.matches({ ...CONFLIST, kind: 'Secret' }), false);
+    assert.equal(calicoConfigTarget.matches(CONFLIST), true);
+    assert.equal(calicoConfigTarget.matches(CANAL), true);
+    assert.equal(calicoConfigTarget.matches({ ...CONFLIST, metadata: { name: 'kube-dns' } }), false);
+    assert.equal(calicoConfigTarget.matches({ ...CONFLIST, kind: 'Secret' }), false);
   });
 
   it('a calico-config without cni_network_config (or without data) is admitted untouched', () => {

@@ -1,12 +1,12 @@
 // DESIGN 3.1: the calico-node DaemonSet, rule line by rule line, on hand-written manifests of each era.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { calicoNodeRule } from '../../../src/rules/calico-node.js';
+import { calicoNodeTarget } from '../../../src/rules/calico-node.js';
 import { validationVerdict } from '../../../src/engine/verdict.js';
 import {
   NODE_CONTAINER_PATH, contextWith, envPointer, envValue, fixtureObject, indexOfEnv, nodeEnv, rulesOf, run, withEnv, withImage,
 } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const V2_6 = fixtureObject('calico-node/calico-node-v2.6.12.yaml');
 const V3_1 = fixtureObject('calico-node/calico-node-v3.1.3.yaml');
@@ -35,10 +35,10 @@ function problemOf(object: KubeObject, rule: string, ctx = contextWith()) {
 
 describe('calico-node: target selection', () => {
   it('matches DaemonSets named calico-node and canal only', () => {
-    assert.equal(calicoNodeRule.matches(V3_24), true);
-    assert.equal(calicoNodeRule.matches(CANAL), true);
-    assert.equal(calicoNodeRule.matches({ ...V3_24, kind: 'Deployment' }), false);
-    assert.equal(calicoNodeRule.matches({ ...V3_24, metadata: { name: 'calico-typha' } }), false);
+    assert.equal(calicoNodeTarget.matches(V3_24), true);
+    assert.equal(calicoNodeTarget.matches(CANAL), true);
+    assert.equal(calicoNodeTarget.matches({ ...V3_24, kind: 'Deployment' }), false);
+    assert.equal(calicoNodeTarget.matches({ ...V3_24, metadata: { name: 'calico-typha' } }), false);
   });
 
   it('finds the calico/node container by image in any registry when it is not named calico-node (Canal)', () => {

@@ -1,10 +1,10 @@
 // DESIGN 3.3: the kube-dns Deployment: images, --dns-bind-address, --no-negcache after --, SRV probes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProbe, kubeDnsDeploymentRule, parseProbe } from '../../../src/rules/kube-dns-deployment.js';
+import { formatProbe, kubeDnsDeploymentTarget, parseProbe } from '../../../src/rules/kube-dns-deployment.js';
 import { validationVerdict } from '../../../src/engine/verdict.js';
 import { containerNamed, contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const A_PROBES = fixtureObject('kube-dns/kube-dns-1.14.4-a-probes.yaml');
 const BIND_ANY = fixtureObject('kube-dns/kube-dns-1.14.10-bind-any.yaml');
@@ -208,7 +208,7 @@ describe('kube-dns Deployment: flags in command, and what is not kube-dns', () =
   });
 
   it('CoreDNS in a Deployment named kube-dns: no rule applies (no patch, no finding, no warning)', () => {
-    assert.equal(kubeDnsDeploymentRule.matches(COREDNS), true, 'the name matches; the containers decide');
+    assert.equal(kubeDnsDeploymentTarget.matches(COREDNS), true, 'the name matches; the containers decide');
     const { patch, analysis } = run(COREDNS);
     assert.deepEqual([patch, analysis.mutation.changes, analysis.validation.problems, analysis.validation.warnings], [[], [], [], []]);
   });

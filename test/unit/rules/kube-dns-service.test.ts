@@ -1,10 +1,10 @@
 // DESIGN 3.4: the kube-dns Service: clusterIP is the kubelet's --cluster-dns, set on CREATE, immutable on UPDATE.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubeDnsServiceRule } from '../../../src/rules/kube-dns-service.js';
+import { kubeDnsServiceTarget } from '../../../src/rules/kube-dns-service.js';
 import { mutationVerdict, validationVerdict } from '../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const IPV4 = fixtureObject('kube-dns/kube-dns-service-ipv4.yaml');
 const FAMILIES = fixtureObject('kube-dns/kube-dns-service-ipfamilies.yaml');
@@ -27,8 +27,8 @@ const update = (oldObject: KubeObject) => contextWith({ operation: 'UPDATE', old
 
 describe('kube-dns Service on CREATE', () => {
   it('matches Services named kube-dns only', () => {
-    assert.equal(kubeDnsServiceRule.matches(IPV4), true);
-    assert.equal(kubeDnsServiceRule.matches({ ...IPV4, metadata: { name: 'kubernetes' } }), false);
+    assert.equal(kubeDnsServiceTarget.matches(IPV4), true);
+    assert.equal(kubeDnsServiceTarget.matches({ ...IPV4, metadata: { name: 'kubernetes' } }), false);
   });
 
   it('an IPv4 clusterIP is set to clusterDNS, with a warning naming the old value', () => {

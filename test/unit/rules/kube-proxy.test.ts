@@ -1,9 +1,9 @@
 // DESIGN 3.5: the kube-proxy ConfigMap (kubeadm): clusterCIDR equals podCIDR, bindAddress should be ::.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubeProxyRule } from '../../../src/rules/kube-proxy.js';
+import { kubeProxyTarget } from '../../../src/rules/kube-proxy.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
-import type { KubeObject } from '../../../src/rules/types.js';
+import type { KubeObject } from '../../../src/k8s/object.js';
 
 const MATCHING = fixtureObject('kube-proxy/kube-proxy-matching.yaml');
 const MISMATCH = fixtureObject('kube-proxy/kube-proxy-mismatch.yaml');
@@ -16,8 +16,8 @@ function withConf(object: KubeObject, text: string): KubeObject {
 
 describe('kube-proxy ConfigMap', () => {
   it('matches ConfigMaps named kube-proxy only', () => {
-    assert.equal(kubeProxyRule.matches(MATCHING), true);
-    assert.equal(kubeProxyRule.matches({ ...MATCHING, metadata: { name: 'kube-proxy-config' } }), false);
+    assert.equal(kubeProxyTarget.matches(MATCHING), true);
+    assert.equal(kubeProxyTarget.matches({ ...MATCHING, metadata: { name: 'kube-proxy-config' } }), false);
   });
 
   it('clusterCIDR equal to podCIDR and bindAddress ::: no finding, no warning', () => {

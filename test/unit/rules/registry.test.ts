@@ -1,18 +1,21 @@
-// The scoping list (TARGETS, which the chart's webhook rules follow) and the rules must name the same objects.
+// The scoping list (webhookScope, which the chart's webhook rules follow) and the targets must name the same objects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RULES, TARGETS, ruleFor } from '../../../src/rules/registry.js';
+import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
+import { webhookScope } from '../../../src/rules/scope.js';
 
 test('every target kind and name has a rule, and every rule is reachable through the targets', () => {
   const reached = new Set<string>();
-  for (const target of TARGETS) {
-    for (const name of target.names) {
-      const rule = ruleFor({ apiVersion: `${target.group ? `${target.group}/` : ''}${target.version}`, kind: target.kind, metadata: { name, namespace: 'kube-system' } });
-      assert.ok(rule, `${target.kind} ${name} has a rule`);
-      reached.add(rule.id);
+  for (const scoped of webhookScope(TARGETS)) {
+    for (const version of scoped.versions) {
+      for (const name of scoped.names === 'any' ? ['any-name'] : scoped.names) {
+        const matched = targetsFor({ apiVersion: `${scoped.group ? `${scoped.group}/` : ''}${version}`, kind: scoped.kind, metadata: { name, namespace: 'kube-system' } });
+        assert.ok(matched.length > 0, `${scoped.kind} ${name} has a rule`);
+        for (const t of matched) reached.add(t.id);
+      }
     }
   }
-  assert.deepEqual([...reached].sort(), RULES.map((r) => r.id).sort());
+  assert.deepEqual([...reached].sort(), TARGETS.map((r) => r.id).sort());
 });
 
 test('objects outside the targets have no rule', () => {
@@ -24,6 +27,6 @@ test('objects outside the targets have no rule', () => {
     { kind: 'Secret', metadata: { name: 'calico-config' } },
     { kind: 'DaemonSet', metadata: {} },
   ]) {
-    assert.equal(ruleFor(object), undefined, `${object.kind} ${object.metadata.name ?? '(unnamed)'}`);
+    assert.deepEqual(targetsFor(object), [], `${object.kind} ${object.metadata.name ?? '(unnamed)'}`);
   }
 });

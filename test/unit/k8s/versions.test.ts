@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NEWEST, describeVersion, resolveCalicoVersion, versionFromImage } from '../../../src/rules/calico-version.js';
-import { formatImage, parseImage, parseVersion, version } from '../../../src/rules/versions.js';
+import { formatImage, parseImage, parseVersion, version } from '../../../src/k8s/versions.js';
 import { contextWith } from '../../support/fixtures.js';
 
 describe('versions: image tags', () => {

@@ -1,35 +1,4 @@
-// The contract between the engine and every per-kind rule: what a rule sees, and what it may report.
-import type { WebhookConfig } from '../config/types.js';
-import type { Version } from './versions.js';
-
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion?: string; kind?: string; name?: string }[];
-  [key: string]: unknown;
-}
-
-/** Any Kubernetes object as JSON; rules narrow what they read and never trust the shape. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  [key: string]: unknown;
-}
-
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
-
-export interface RuleContext {
-  config: WebhookConfig;
-  operation: Operation;
-  oldObject?: KubeObject | undefined;
-  /** Reads a ConfigMap key that an env `valueFrom` points at; undefined when it cannot be known. */
-  lookupConfigMapKey?: ((namespace: string, name: string, key: string) => string | undefined) | undefined;
-  /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
-  calicoVersionHint?: Version | undefined;
-}
+// What a target reports about one object: findings (changes, problems, malformed fields) and warnings.
 
 /** One thing about one field: what was there, what the guide wants, and how to get there. */
 export interface Finding {
@@ -83,19 +52,6 @@ export class Report {
   warn(text: string): void {
     if (!this.warnings.includes(text)) this.warnings.push(text);
   }
-}
-
-export interface TargetRule {
-  /** Stable id, also the first part of every Finding.rule it emits. */
-  readonly id: string;
-  /** One line for documentation and `--help`. */
-  readonly description: string;
-  /** Cheap test on kind and name only: anything else is admitted untouched. */
-  matches(object: KubeObject): boolean;
-  /** Rewrites the object in place to the IPv6 settings, recording each change. */
-  mutate(object: KubeObject, ctx: RuleContext, report: Report): void;
-  /** Records, on the final object, what mutation cannot fix (problems) and what is suspicious (warnings). */
-  validate(object: KubeObject, ctx: RuleContext, report: Report): void;
 }
 
 /** How a value looks in a message: `absent`, or JSON so that "" and "true" vs true are told apart. */

@@ -1,5 +1,6 @@
 // Reading the parts of workload objects the rules care about, without trusting their shape.
-import type { KubeObject, Report } from './types.js';
+import { isRecord, type KubeObject } from '../k8s/object.js';
+import type { Report } from './report.js';
 
 export interface Container {
   name?: string;
@@ -9,32 +10,6 @@ export interface Container {
   env?: unknown;
   envFrom?: unknown;
   [key: string]: unknown;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function nameOf(object: KubeObject): string | undefined {
-  const name = object.metadata?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
-export function namespaceOf(object: KubeObject): string | undefined {
-  const namespace = object.metadata?.namespace;
-  return typeof namespace === 'string' ? namespace : undefined;
-}
-
-/** `DaemonSet kube-system/calico-node`: how messages name an object. */
-export function describeObject(object: KubeObject): string {
-  const namespace = namespaceOf(object);
-  const name = nameOf(object) ?? '(unnamed)';
-  return `${object.kind ?? 'object'} ${namespace ? `${namespace}/` : ''}${name}`;
-}
-
-export function hasKindAndName(object: KubeObject, kind: string, names: readonly string[]): boolean {
-  const name = nameOf(object);
-  return object.kind === kind && name !== undefined && names.includes(name);
 }
 
 export const POD_SPEC_PATH = 'spec.template.spec';

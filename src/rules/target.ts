@@ -1,0 +1,136 @@
+// The target contract: each target module describes itself once (what it matches, mutate, validate,
+// what doctor asks of it, what discovery keeps watching), and everything else is derived from the
+// registry's list of targets: the webhook scoping, discovery's watches, doctor's items, audit's reads
+// and the read access (RBAC) they need.
+import type { Mode, WebhookConfig } from '../config/types.js';
+import { groupOf, nameOf, type KubeObject, type Operation } from '../k8s/object.js';
+import type { ApiResource } from '../k8s/resource.js';
+import type { Version } from '../k8s/versions.js';
+import type { Report } from './report.js';
+
+/** What a rule sees besides the object. */
+export interface RuleContext {
+  config: WebhookConfig;
+  operation: Operation;
+  oldObject?: KubeObject | undefined;
+  /** Reads a ConfigMap key that an env `valueFrom` points at; undefined when it cannot be known. */
+  lookupConfigMapKey?: ((namespace: string, name: string, key: string) => string | undefined) | undefined;
+  /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
+  calicoVersionHint?: Version | undefined;
+  /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */
+  memo?: AnalysisMemo | undefined;
+}
+
+/**
+ * Results remembered for one analysis, so that mutate and validate (and several targets) do not redo
+ * the same work on one object. It lives and dies with the analysis: nothing is shared between reviews.
+ */
+export class AnalysisMemo {
+  readonly #values = new Map<string, unknown>();
+
+  /** The value remembered under key, computed once. Keys are namespaced by their user: `cni-template:<text>`. */
+  remember<T>(key: string, compute: () => T): T {
+    if (this.#values.has(key)) return this.#values.get(key) as T;
+    const value = compute();
+    this.#values.set(key, value);
+    return value;
+  }
+}
+
+/** One resource a target admits, and which of its objects. */
+export interface TargetResource extends ApiResource {
+  /** The object names this target owns; `any` when every object of the resource is a target (custom resources). */
+  names: readonly string[] | 'any';
+  /**
+   * Older API groups whose manifests `fix` still reads (extensions/v1beta1 DaemonSets): matched
+   * offline, never part of the webhook scoping, never read from a cluster.
+   */
+  legacyGroups?: readonly string[];
+  /**
+   * Discovery lists and watches these objects (in each discovery namespace): the webhook reads them
+   * while admitting others (the Calico version, ConfigMaps that calico-node's env refers to).
+   */
+  watch?: boolean;
+}
+
+/** One item of the guide that doctor checks on each object of this target. */
+export interface DoctorItem {
+  /** Check id suffix: the check is `<target id>.<item>/<namespace>/<name>`. */
+  item: string;
+  /** The guide's requirement, in one line. */
+  title: string;
+  /** Finding.rule values that belong to this item: a finding fails it. */
+  rules: readonly string[];
+  /** Fields whose values are the evidence when the item passes (calico-node: env variable names). */
+  reads?: readonly string[];
+  /** Checked only in these modes; every mode when absent. */
+  modes?: readonly Mode[];
+}
+
+/** Evidence of what was read, and what could not be read (which makes the item unknown). */
+export interface Evidence {
+  text: string;
+  unreadable: string[];
+}
+
+/** A verdict the rules do not give on this object (it is one they leave alone) but the guide still asks for. */
+export interface Judgement {
+  ok: boolean;
+  evidence: string;
+  /** What to change; used when not ok. */
+  fix: string;
+}
+
+/** How doctor judges the stored objects of a target with the target's own rules. */
+export interface DoctorSpec {
+  items: readonly DoctorItem[];
+  /** Why this object cannot be judged at all (every item unknown), or undefined. */
+  unjudgeable?(object: KubeObject): { evidence: string; fix: string } | undefined;
+  /** The values an item reads, for a passing item's evidence. */
+  evidence?(object: KubeObject, item: DoctorItem, ctx: RuleContext): Evidence | undefined;
+  /** For an item without findings: a judgement beyond the rules (undefined: the item passes). */
+  judge?(object: KubeObject, item: DoctorItem, ctx: RuleContext): Judgement | undefined;
+}
+
+/** What a target module writes: its description, its resources, its rules and its doctor items. */
+export interface TargetSpec {
+  /** Stable id, also the first part of every Finding.rule it emits and doctor's component name. */
+  readonly id: string;
+  /** One line for documentation and `--help`. */
+  readonly description: string;
+  /** What it admits. One kind may be listed in several groups (IPPool in crd.projectcalico.org and projectcalico.org). */
+  readonly resources: readonly TargetResource[];
+  /** Rewrites the object in place to the IPv6 settings, recording each change. */
+  mutate(object: KubeObject, ctx: RuleContext, report: Report): void;
+  /** Records, on the final object, what mutation cannot fix (problems) and what is suspicious (warnings). */
+  validate(object: KubeObject, ctx: RuleContext, report: Report): void;
+  /**
+   * How a stored object is judged by audit and doctor: `create` ("what would the webhook do to this
+   * manifest"), or `update` of itself when a field the rules check is immutable.
+   */
+  readonly storedAs?: 'create' | 'update';
+  /** The Calico version this object tells (the calico/node image), for the other targets' version gates. */
+  calicoVersionOf?(object: KubeObject): Version | undefined;
+  /** The guide's items doctor checks on this target's objects; none when absent. */
+  readonly doctor?: DoctorSpec;
+}
+
+/** A target as the registry holds it: the spec, and `matches` derived from its resources. */
+export interface Target extends TargetSpec {
+  /** Cheap test on apiVersion, kind and name only: anything else is admitted untouched. */
+  matches(object: KubeObject): boolean;
+}
+
+/** Whether an object is of this resource and one of its names. An object without apiVersion is matched by kind. */
+export function matchesResource(resource: TargetResource, object: KubeObject): boolean {
+  if (object.kind !== resource.kind) return false;
+  const group = groupOf(object);
+  if (group !== undefined && group !== resource.group && !(resource.legacyGroups ?? []).includes(group)) return false;
+  if (resource.names === 'any') return true;
+  const name = nameOf(object);
+  return name !== undefined && resource.names.includes(name);
+}
+
+export function defineTarget(spec: TargetSpec): Target {
+  return { ...spec, matches: (object) => spec.resources.some((resource) => matchesResource(resource, object)) };
+}

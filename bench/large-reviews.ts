@@ -5,7 +5,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { calicoNodeDaemonSet, review } from '../test/support/reviews.js';
-import type { KubeObject } from '../src/rules/types.js';
+import type { KubeObject } from '../src/k8s/object.js';
 import { sampleProcess, sleep, type Server } from './harness.js';
 
 export interface LargeReviewResult {

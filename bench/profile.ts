@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   process.stdout.write(`profile of ${names.join(' + ')}, ${seconds} s each, 10 connections: ${path}\n${summarize(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile)}\n`);
 }
 
-main().catch((error: unknown) => {
+if (process.argv[1]?.endsWith("profile.ts")) main().catch((error: unknown) => {
   process.stderr.write(`profile failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exitCode = 1;
 });

@@ -1,6 +1,6 @@
 // Turns a person's configuration into a WebhookConfig, or fails naming the key and why.
 import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
-import { parseVersion } from '../k8s/versions.js';
+import { formatVersion, parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
 
 export class ConfigError extends Error {
@@ -73,4 +73,22 @@ export function validateConfig(raw: RawConfig): WebhookConfig {
   }
   const validationAction = oneOf('validationAction', raw.validationAction, ['deny', 'warn'] as const);
   return { mode, podCIDR, serviceCIDR, clusterDNS, routerID, kubeDNS: { minImageVersion }, calicoVersion, validationAction };
+}
+
+/**
+ * The configuration written back as text: validateConfig of it gives the same configuration. It is how
+ * the configuration crosses to the large-review worker (its addresses are class instances, which do
+ * not survive a message between threads).
+ */
+export function rawConfigOf(config: WebhookConfig): Required<RawConfig> {
+  return {
+    mode: config.mode,
+    podCIDR: config.podCIDR.text,
+    serviceCIDR: config.serviceCIDR.text,
+    clusterDNS: config.clusterDNS.toString(),
+    routerID: config.routerID,
+    kubeDNS: { minImageVersion: formatVersion(config.kubeDNS.minImageVersion, '') },
+    calicoVersion: config.calicoVersion ? formatVersion(config.calicoVersion) : 'auto',
+    validationAction: config.validationAction,
+  };
 }

@@ -143,7 +143,6 @@ export class ReviewBudget {
           grant(undefined);
         }, this.settings.waitMs),
       };
-      waiter.timer.unref();
       this.waiting.push(waiter);
     });
   }

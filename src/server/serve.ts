@@ -77,6 +77,8 @@ export interface RunningServer {
   configStore: ConfigStore;
   tls: TlsReloader;
   metrics: WebhookMetrics;
+  /** The budget of reviews in flight (its peak is what tests check the bound against). */
+  budget: ReviewBudget;
   /** Graceful: unready, wait the delay, stop accepting, let in-flight finish, close. */
   shutdown(): Promise<void>;
 }
@@ -216,5 +218,5 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return closing;
   };
 
-  return { server, port, url, caPath, configStore, tls, metrics, shutdown };
+  return { server, port, url, caPath, configStore, tls, metrics, budget, shutdown };
 }

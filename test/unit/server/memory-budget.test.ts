@@ -11,7 +11,7 @@ import { applyPatch, type Operation } from 'rfc6902';
 import { budgetForMemoryLimit, ReviewBudget, type Admission, type BudgetSettings } from '../../../src/server/review-budget.js';
 import { MAX_BODY_BYTES } from '../../../src/server/app.js';
 import { calicoNodeDaemonSet, nonTargetConfigMap, review } from '../../support/reviews.js';
-import { decodePatch, responseOf, send, startTestServer, type Reply, type TestServer } from '../../support/server.js';
+import { decodePatch, replyOf, responseOf, send, startTestServer, type Reply, type TestServer } from '../../support/server.js';
 
 /** A non-target review of exactly `size` bytes. */
 function reviewOfSize(size: number, uid: string): Buffer {
@@ -23,14 +23,8 @@ function reviewOfSize(size: number, uid: string): Buffer {
 function partly(server: TestServer, body: Buffer, sent: number): { reply: Promise<Reply>; finish(): void; req: ClientRequest } {
   let req!: ClientRequest;
   const reply = new Promise<Reply>((resolve, reject) => {
-    req = httpsRequest(new URL('/mutate', server.url), { method: 'POST', ca: server.ca, agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
+    const headers = { 'content-type': 'application/json', 'content-length': body.length };
+    req = httpsRequest(new URL('/mutate', server.url), { method: 'POST', ca: server.ca, agent: false, headers }, (res) => void replyOf(res).then(resolve, reject));
     req.on('error', reject);
     req.write(body.subarray(0, sent));
   });

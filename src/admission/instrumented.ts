@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
+import { clip } from '../text/clip.js';
 import { errored, respond } from './answer.js';
 import type { Endpoint, ReviewOutcome, Reviewer } from './handler.js';
 import type { AdmissionRequest } from './review.js';
@@ -16,7 +17,7 @@ import type { AdmissionRequest } from './review.js';
 const MAX_LOGGED_LENGTH = 256;
 
 export function clipLogged(value: string | undefined): string | undefined {
-  return value === undefined || value.length <= MAX_LOGGED_LENGTH ? value : `${value.slice(0, MAX_LOGGED_LENGTH)}…(${value.length} chars)`;
+  return value === undefined ? value : clip(value, MAX_LOGGED_LENGTH);
 }
 
 /** One review as the metrics and the log see it: plain data, clipped, without the object. */

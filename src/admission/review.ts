@@ -1,5 +1,6 @@
 // AdmissionReview v1 and v1beta1 <-> one version-neutral model. The only code that knows the wire shape.
-import type { KubeObject, Operation } from '../k8s/object.js';
+import { isRecord, type KubeObject, type Operation } from '../k8s/object.js';
+import { clip } from '../text/clip.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { encodePatch } from '../patch/json-patch.js';
 
@@ -46,20 +47,15 @@ export class ReviewDecodeError extends Error {
 
 const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
-/** A found value for an error message: JSON, clipped so that a huge value cannot make a huge answer. */
-function shown(value: unknown): string {
+/** What a malformed field held, for the error message: its JSON or its shape, clipped so a huge value cannot make a huge answer. */
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'object' && value !== null ? (Array.isArray(value) ? 'a list' : 'an object') : JSON.stringify(value);
-  return text.length <= 80 ? text : `${text.slice(0, 80)}…(${text.length} chars)`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return clip(typeof value === 'object' && value !== null ? (Array.isArray(value) ? 'a list' : 'an object') : JSON.stringify(value), 80);
 }
 
 function optionalObject(value: unknown, field: string, apiVersion: ReviewVersion, uid: string): KubeObject | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw new ReviewDecodeError(`request.${field} must be an object, got ${Array.isArray(value) ? 'a list' : typeof value}`, apiVersion, uid);
+  if (!isRecord(value)) throw new ReviewDecodeError(`request.${field} must be an object, got ${Array.isArray(value) ? 'a list' : typeof value}`, apiVersion, uid);
   return value as KubeObject;
 }
 
@@ -70,24 +66,24 @@ function optionalString(value: unknown, field: string, apiVersion: ReviewVersion
 }
 
 export function decodeReview(body: unknown): AdmissionRequest {
-  if (!isObject(body)) throw new ReviewDecodeError(`the body must be an AdmissionReview object, got ${Array.isArray(body) ? 'a list' : body === null ? 'null' : typeof body}`);
+  if (!isRecord(body)) throw new ReviewDecodeError(`the body must be an AdmissionReview object, got ${Array.isArray(body) ? 'a list' : body === null ? 'null' : typeof body}`);
   const apiVersion = body.apiVersion;
   if (!(REVIEW_VERSIONS as readonly unknown[]).includes(apiVersion)) {
-    throw new ReviewDecodeError(`apiVersion must be one of ${REVIEW_VERSIONS.join(', ')}, got ${shown(apiVersion)}`);
+    throw new ReviewDecodeError(`apiVersion must be one of ${REVIEW_VERSIONS.join(', ')}, got ${describeValue(apiVersion)}`);
   }
   const version = apiVersion as ReviewVersion;
-  if (body.kind !== 'AdmissionReview') throw new ReviewDecodeError(`kind must be AdmissionReview, got ${shown(body.kind)}`, version);
+  if (body.kind !== 'AdmissionReview') throw new ReviewDecodeError(`kind must be AdmissionReview, got ${describeValue(body.kind)}`, version);
   const request = body.request;
-  if (!isObject(request)) throw new ReviewDecodeError('the AdmissionReview has no request object', version);
+  if (!isRecord(request)) throw new ReviewDecodeError('the AdmissionReview has no request object', version);
   const uid = request.uid;
-  if (typeof uid !== 'string' || uid === '') throw new ReviewDecodeError(`request.uid must be a non-empty string, got ${shown(uid)}`, version);
+  if (typeof uid !== 'string' || uid === '') throw new ReviewDecodeError(`request.uid must be a non-empty string, got ${describeValue(uid)}`, version);
   const operation = request.operation;
   if (!(OPERATIONS as readonly unknown[]).includes(operation)) {
-    throw new ReviewDecodeError(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${shown(operation)}`, version, uid);
+    throw new ReviewDecodeError(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${describeValue(operation)}`, version, uid);
   }
   const kind = request.kind;
-  if (!isObject(kind) || typeof kind.kind !== 'string' || typeof kind.version !== 'string' || (kind.group !== undefined && typeof kind.group !== 'string')) {
-    throw new ReviewDecodeError(`request.kind must be {group, version, kind} strings, got ${shown(kind)}`, version, uid);
+  if (!isRecord(kind) || typeof kind.kind !== 'string' || typeof kind.version !== 'string' || (kind.group !== undefined && typeof kind.group !== 'string')) {
+    throw new ReviewDecodeError(`request.kind must be {group, version, kind} strings, got ${describeValue(kind)}`, version, uid);
   }
   if (request.dryRun !== undefined && request.dryRun !== null && typeof request.dryRun !== 'boolean') {
     throw new ReviewDecodeError(`request.dryRun must be a boolean, got ${typeof request.dryRun}`, version, uid);
@@ -124,7 +120,7 @@ export function encodeReview(apiVersion: ReviewVersion, response: AdmissionRespo
 export function objectForRules(object: KubeObject, request: AdmissionRequest): KubeObject {
   const filled: KubeObject = { ...object };
   if (typeof filled.kind !== 'string') filled.kind = request.kind.kind;
-  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
   if (typeof metadata.namespace !== 'string' && request.namespace !== undefined) filled.metadata = { ...metadata, namespace: request.namespace };
   if (typeof metadata.name !== 'string' && request.name !== undefined) filled.metadata = { ...(filled.metadata ?? metadata), name: request.name };
   return filled;

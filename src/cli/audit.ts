@@ -6,14 +6,21 @@ import { KubeClusterReader } from '../cluster/reader.js';
 import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigPath, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
 import type { CliIo } from './io.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse } from './options.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../text/table.js';
+import { TARGETS } from '../rules/registry.js';
+import { webhookScope } from '../rules/scope.js';
+
+/** `calico-node / canal DaemonSets, ...`: the target objects, as the registry names them. */
+const TARGET_OBJECTS = webhookScope(TARGETS).map((s) => `  ${s.names === 'any' ? 'all' : s.names.join(' / ')} ${s.kind}s`).join('\n');
+const STORED_AS_UPDATE = TARGETS.filter((t) => t.storedAs === 'update').map((t) => t.id).join(', ');
 
 export const AUDIT_HELP = `Usage: calico-ipv6-webhook audit [options]
 
-Lists the calico-node / canal DaemonSets, calico-config / canal-config / kube-proxy ConfigMaps, kube-dns
-Deployments and kube-dns Services in the cluster that the webhook would change (CHANGE) or reject
-(REJECT) if they were applied now, with the webhook's own messages. Objects are judged as new ones,
-except the kube-dns Service: its clusterIP is immutable, so a wrong one means recreating the Service.
+Lists the target objects in the cluster that the webhook would change (CHANGE) or reject (REJECT)
+if they were applied now, with the webhook's own messages. The target objects:
+${TARGET_OBJECTS}
+Objects are judged as new ones, except where a field the rules check is immutable (${STORED_AS_UPDATE}):
+those are judged as an update of themselves, so a wrong value means recreating the object.
 
 Exit codes: 0 every target object complies, 1 something would change or be rejected,
 2 usage, configuration or cluster access error (including objects that could not be read).

@@ -1,7 +1,7 @@
 // Flags shared by the commands that talk to a cluster (doctor, audit): where it is and how to print.
 import { existsSync } from 'node:fs';
 import type { NamespaceScope } from '../cluster/reader.js';
-import type { OutputFormat } from './table.js';
+import type { OutputFormat } from '../text/table.js';
 import { numberFlag, stringFlag, UsageError, type ParsedValues } from './options.js';
 
 export const CLUSTER_FLAGS = {
@@ -13,7 +13,7 @@ export const CLUSTER_FLAGS = {
 
 export const CLUSTER_HELP = `Cluster:
   --kubeconfig FILE             kubeconfig to use (default: as kubectl: $KUBECONFIG, ~/.kube/config, in-cluster)
-  -n, --namespace NS[,NS...]    look for Calico and kube-dns objects only there, reading them by name
+  -n, --namespace NS[,NS...]    look for target objects only there, reading them by name
                                 (what a namespaced Role allows: use the chart's discovery namespaces when
                                 running as the webhook's ServiceAccount); default: every namespace
   -o, --output table|json       output format (default table)

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { analyzeManifest, ManifestError, type FileResult } from '../manifests/manifest-file.js';
+import { summarize } from '../engine/summary.js';
 import { formatFinding } from '../engine/verdict.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, UsageError } from './options.js';
 import type { CliIo } from './io.js';
@@ -35,14 +36,15 @@ export interface Tally {
 export function report(result: FileResult, mode: 'fix' | 'check', source: string, io: CliIo): Tally {
   const tally: Tally = { changes: 0, problems: 0 };
   for (const doc of result.documents) {
-    const a = doc.analysis;
-    if (!a) continue;
+    if (!doc.analysis) continue;
+    const s = summarize(doc.analysis);
     const where = `${source}: ${doc.label}`;
-    for (const f of a.mutation.changes) io.stderr(`${where}: ${mode === 'fix' ? 'fixed' : 'needs change'}: ${formatFinding(f)}`);
-    for (const f of [...a.mutation.malformed, ...a.validation.malformed, ...a.validation.problems]) io.stderr(`${where}: rejected: ${formatFinding(f)}`);
-    for (const w of [...a.mutation.warnings, ...a.validation.warnings]) io.stderr(`${where}: warning: ${w}`);
-    tally.changes += a.mutation.changes.length;
-    tally.problems += new Set([...a.mutation.malformed, ...a.validation.malformed].map((f) => `${f.rule}${f.path}`)).size + a.validation.problems.length;
+    const rejected = [...s.malformed, ...s.problems];
+    for (const f of s.changes) io.stderr(`${where}: ${mode === 'fix' ? 'fixed' : 'needs change'}: ${formatFinding(f)}`);
+    for (const f of rejected) io.stderr(`${where}: rejected: ${formatFinding(f)}`);
+    for (const w of s.warnings) io.stderr(`${where}: warning: ${w}`);
+    tally.changes += s.changes.length;
+    tally.problems += rejected.length;
   }
   return tally;
 }

@@ -6,6 +6,10 @@ import type { ClusterDiscovery } from '../cluster/discovery.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
+import { TARGETS } from '../rules/registry.js';
+
+/** `calico-node / canal DaemonSets, ...`: what discovery watches of the targets, as the registry says. */
+const WATCHED = TARGETS.flatMap((t) => t.resources.filter((r) => r.watch).map((r) => `${' '.repeat(30)}${r.names === 'any' ? 'all' : r.names.join(' / ')} ${r.kind}s`)).join('\n');
 
 export const SERVE_HELP = `Usage: calico-ipv6-webhook serve [options]
 
@@ -27,12 +31,13 @@ Server:
                             resources.limits.memory; default 256)
 
 Cluster discovery (needs API access; the chart's discovery.enabled grants it):
-  --discovery               watch kubeadm-config, kube-proxy, kubelet-config, Nodes and calico-node: warn on
-                            target objects (and in /readyz?verbose and metrics) where the cluster disagrees
-                            with the configuration, resolve env valueFrom ConfigMap references, and read
-                            the Calico version from the calico-node DaemonSet
+  --discovery               watch kubeadm-config, the kube-proxy and kubelet-config ConfigMaps, Nodes and the
+                            targets that ask for it: warn on target objects (and in /readyz?verbose and
+                            metrics) where the cluster disagrees with the configuration, resolve env
+                            valueFrom ConfigMap references, and read the Calico version. Targets watched:
+${WATCHED}
   --kubeconfig FILE         kubeconfig for discovery (default: in-cluster, $KUBECONFIG, ~/.kube/config)
-  --discovery-namespaces NS[,NS...]  where calico-node and its ConfigMaps live (default kube-system)
+  --discovery-namespaces NS[,NS...]  where those targets live (default kube-system)
 
 ${CONFIG_HELP}`;
 

@@ -38,20 +38,6 @@ export function compareDnsList(list: readonly string[], expected: ipaddr.IPv6, m
   return { ok: true, detail: list.join(',') };
 }
 
-export type AddressKind = 'ipv6' | 'ipv6-any' | 'ipv4' | 'ipv4-any' | 'name' | 'invalid';
-
-/** What kind of address a flag or setting holds; `::` and `0.0.0.0` are the any-addresses. */
-export function addressKind(text: string): AddressKind {
-  const value = text.trim().replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return value === '0.0.0.0' ? 'ipv4-any' : 'ipv4';
-  if (ipaddr.IPv6.isValid(value)) {
-    const address = ipaddr.IPv6.parse(value);
-    if (address.isIPv4MappedAddress()) return 'ipv4';
-    return address.range() === 'unspecified' ? 'ipv6-any' : 'ipv6';
-  }
-  return /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value) ? 'name' : 'invalid';
-}
-
 /** The host of a URL (`https://[fd00::1]:6443` gives fd00::1), or undefined when it is not a URL. */
 export function urlHost(text: string): string | undefined {
   try {

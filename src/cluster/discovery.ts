@@ -7,13 +7,14 @@ import type { ClusterView } from '../admission/handler.js';
 import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
 import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
+import { bindAddressFits } from '../rules/kube-proxy.js';
 import { TARGETS, calicoVersionOfObject } from '../rules/registry.js';
 import type { Target } from '../rules/target.js';
 import { isRecord, nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
-import { addressKind, compareCidrList, compareDnsList } from './compare.js';
+import { compareCidrList, compareDnsList } from './compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
 import {
   KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM,
@@ -223,8 +224,7 @@ export class ClusterDiscovery implements ClusterView {
         const cidr = parsed.value.clusterCIDR.length ? compareCidrList(parsed.value.clusterCIDR, config.podCIDR, config.mode) : undefined;
         if (cidr && !cidr.ok) say('podCIDR', KUBE_PROXY_CONFIG, `${KUBE_PROXY_CONFIG} clusterCIDR ${cidr.reason}`);
         const bind = parsed.value.bindAddress;
-        const kind = bind === undefined ? 'ipv4-any' : addressKind(bind);
-        if (config.mode === 'ipv6-only' && kind !== 'ipv6' && kind !== 'ipv6-any') {
+        if (config.mode === 'ipv6-only' && !bindAddressFits(bind, config.mode)) {
           say('mode', KUBE_PROXY_CONFIG, `${KUBE_PROXY_CONFIG} bindAddress is ${bind ?? 'not set (0.0.0.0)'}, but an ipv6-only cluster needs ::`);
         }
       }

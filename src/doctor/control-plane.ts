@@ -1,7 +1,8 @@
 // The guide's flags of kube-apiserver, kube-controller-manager and kube-scheduler, read from their
 // (mirror) Pods in kube-system: static pods named `<component>-<node>`.
 import type { WebhookConfig } from '../config/types.js';
-import { addressKind, compareCidrList, urlHost } from '../cluster/compare.js';
+import { addressKind } from '../net/address.js';
+import { compareCidrList, urlHost } from '../cluster/compare.js';
 import { splitList } from '../cluster/settings.js';
 import { parseIpv6Cidr } from '../net/cidr.js';
 import { nameOf } from '../k8s/object.js';

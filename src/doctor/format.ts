@@ -1,5 +1,5 @@
 // How doctor prints its verdicts: a table for people (fix lines under what failed), JSON for machines.
-import { renderTable } from '../cli/table.js';
+import { renderTable } from '../text/table.js';
 import type { Check, CheckStatus } from './check.js';
 
 const LABEL: Record<CheckStatus, string> = { pass: 'pass', fail: 'FAIL', unknown: 'unknown' };

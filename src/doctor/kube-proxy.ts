@@ -1,9 +1,11 @@
 // kube-proxy's guide settings, from the kube-proxy ConfigMap kubeadm writes: config.conf
 // (KubeProxyConfiguration) and kubeconfig.conf (the API server it talks to).
 import type { WebhookConfig } from '../config/types.js';
-import { addressKind, compareCidrList, urlHost } from '../cluster/compare.js';
+import { addressKind } from '../net/address.js';
+import { compareCidrList, urlHost } from '../cluster/compare.js';
 import { KUBE_PROXY_CONFIG, kubeProxySettings } from '../cluster/settings.js';
 import type { KubeObject } from '../k8s/object.js';
+import { bindAddressFits } from '../rules/kube-proxy.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import type { Fetched } from './snapshot.js';
 
@@ -29,9 +31,10 @@ export function kubeProxyChecks(configMap: Fetched<KubeObject | undefined>, conf
 
   const bindFix = `set bindAddress: "::" in config.conf of ${SOURCE}, then restart kube-proxy (kubectl -n kube-system rollout restart daemonset kube-proxy)`;
   const bindKind = s.bindAddress === undefined ? 'absent' : addressKind(s.bindAddress);
-  if (bindKind === 'ipv6' || bindKind === 'ipv6-any') out.push(pass(id('bind-address'), TITLES['bind-address'], `bindAddress ${s.bindAddress ?? ''} (IPv6)`));
-  else if (config.mode === 'dual-stack' && bindKind !== 'name' && bindKind !== 'invalid') out.push(pass(id('bind-address'), TITLES['bind-address'], `bindAddress ${s.bindAddress ?? 'not set'} (allowed in dual-stack)`));
-  else {
+  if (bindAddressFits(s.bindAddress, config.mode)) {
+    const ipv6 = bindKind === 'ipv6' || bindKind === 'ipv6-any';
+    out.push(pass(id('bind-address'), TITLES['bind-address'], ipv6 ? `bindAddress ${s.bindAddress ?? ''} (IPv6)` : `bindAddress ${s.bindAddress ?? 'not set'} (allowed in dual-stack)`));
+  } else {
     out.push(fail(id('bind-address'), TITLES['bind-address'],
       `bindAddress ${s.bindAddress === undefined ? 'not set (0.0.0.0)' : JSON.stringify(s.bindAddress)}: the guide sets :: so that kube-proxy runs its IPv6 proxier in an IPv6-only cluster`, bindFix));
   }

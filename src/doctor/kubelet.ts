@@ -2,7 +2,8 @@
 // with) where the API server's node proxy reaches it, else kubeadm's kubelet-config ConfigMap;
 // --node-ip as it shows in each Node's InternalIP.
 import type { WebhookConfig } from '../config/types.js';
-import { addressKind, compareDnsList } from '../cluster/compare.js';
+import { addressKind } from '../net/address.js';
+import { compareDnsList } from '../cluster/compare.js';
 import { KUBELET_CONFIG, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodeAddresses, type KubeletSettings } from '../cluster/settings.js';
 import { nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
@@ -30,7 +31,7 @@ function dnsCheck(id: string, settings: KubeletSettings, source: string, config:
   return verdict.ok
     ? pass(id, DNS_TITLE, `${shown} in ${source} (clusterDNS, inside serviceCIDR ${config.serviceCIDR.text})`)
     : fail(id, DNS_TITLE, `${shown} in ${source} ${verdict.reason} (clusterDNS)`,
-      `set clusterDNS: ["${config.clusterDNS.toString()}"] in the kubelet configuration (${source}; on kubeadm also /var/lib/kubelet/config.yaml on each node), the kube-dns Service's clusterIP`);
+      `set clusterDNS: ["${config.clusterDNS.toString()}"] in the kubelet configuration (${source}; on kubeadm also /var/lib/kubelet/config.yaml on each node), the cluster DNS Service's clusterIP`);
 }
 
 export function kubeletChecks(snapshot: ClusterSnapshot, config: WebhookConfig): Check[] {

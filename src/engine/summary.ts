@@ -1,6 +1,6 @@
 // "What is wrong with this object", defined once: the findings of an analysis (or of one target's part
 // of it), each listed once. The verdict, fix, audit and doctor all read it.
-import { dedupeFindings, type Finding, type Report } from '../rules/report.js';
+import { dedupeFindings, Report, type Finding } from '../rules/report.js';
 
 export interface Summary {
   /** What the mutation changes (or, on a stored object, would change). */
@@ -12,9 +12,13 @@ export interface Summary {
   warnings: string[];
 }
 
-/** Mutation and validation read the same object, so the same finding may come from both: each is kept once. */
-export function summarize(analysis: { mutation: Report; validation: Report }): Summary {
-  const { mutation, validation } = analysis;
+/**
+ * Mutation and validation read the same object, so the same finding may come from both: each is kept
+ * once. `mutation` reads the mutation phase alone (what the mutating webhook answers on).
+ */
+export function summarize(analysis: { mutation: Report; validation: Report }, phases: 'mutation' | 'both' = 'both'): Summary {
+  const mutation = analysis.mutation;
+  const validation = phases === 'both' ? analysis.validation : new Report();
   return {
     changes: dedupeFindings(mutation.changes),
     malformed: dedupeFindings([...mutation.malformed, ...validation.malformed]),

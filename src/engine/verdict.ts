@@ -1,8 +1,10 @@
 // What the webhook answers for an analysed object: one place that decides allowed, denied and warnings.
 import type { ValidationAction } from '../config/types.js';
 import { describeObject } from '../k8s/object.js';
-import { dedupeFindings, type Finding } from '../rules/report.js';
+import { clipTo } from '../text/clip.js';
+import type { Finding } from '../rules/report.js';
 import type { Analysis } from './analyze.js';
+import { summarize } from './summary.js';
 
 interface VerdictBase {
   warnings: string[];
@@ -25,7 +27,7 @@ export type Verdict =
 export const MAX_WARNING_LENGTH = 255;
 
 export function clipWarning(text: string): string {
-  return text.length <= MAX_WARNING_LENGTH ? text : `${text.slice(0, MAX_WARNING_LENGTH - 1)}…`;
+  return clipTo(text, MAX_WARNING_LENGTH);
 }
 
 export function formatFinding(f: Finding): string {
@@ -65,8 +67,9 @@ function decide(analysis: Analysis, listed: Listed[], malformed: Finding[], warn
  * a rule refused during mutation (changes the API server would reject before validation runs).
  */
 export function mutationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
-  const listed = analysis.mutation.problems.map((finding) => ({ finding, mutable: false }));
-  return decide(analysis, listed, dedupeFindings(analysis.mutation.malformed), analysis.mutation.warnings, action);
+  const summary = summarize(analysis, 'mutation');
+  const listed = summary.problems.map((finding) => ({ finding, mutable: false }));
+  return decide(analysis, listed, summary.malformed, analysis.mutation.warnings, action);
 }
 
 /**
@@ -74,10 +77,10 @@ export function mutationVerdict(analysis: Analysis, action: ValidationAction): V
  * problem too (mutation was off or bypassed), listed with what it cannot fix at all.
  */
 export function validationVerdict(analysis: Analysis, action: ValidationAction): Verdict {
+  const summary = summarize(analysis);
   const listed: Listed[] = [
-    ...analysis.mutation.changes.map((finding) => ({ finding, mutable: true })),
-    ...analysis.validation.problems.map((finding) => ({ finding, mutable: false })),
+    ...summary.changes.map((finding) => ({ finding, mutable: true })),
+    ...summary.problems.map((finding) => ({ finding, mutable: false })),
   ];
-  const malformed = dedupeFindings([...analysis.mutation.malformed, ...analysis.validation.malformed]);
-  return decide(analysis, listed, malformed, analysis.validation.warnings, action);
+  return decide(analysis, listed, summary.malformed, analysis.validation.warnings, action);
 }

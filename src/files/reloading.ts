@@ -25,6 +25,7 @@ function statOf(path: string): Stats | undefined {
 export class Reloading<T> extends EventEmitter<ReloadingEvents<T>> {
   #current: T;
   #watching = false;
+  #settle: NodeJS.Timeout | undefined;
   /** The files as they were when last loaded: changes are judged against these, not the last poll. */
   #loaded = new Map<string, string>();
 
@@ -76,11 +77,18 @@ export class Reloading<T> extends EventEmitter<ReloadingEvents<T>> {
       });
     }
     if (this.paths.some((path) => this.#changed(path, statOf(path)))) this.reload();
+    // The pollers take their first stat asynchronously, and a change made before it would become their
+    // baseline, unseen: compare with the loaded state once more after the first polls.
+    this.#settle = setTimeout(() => {
+      if (this.#watching && this.paths.some((path) => this.#changed(path, statOf(path)))) this.reload();
+    }, intervalMs * 2);
+    this.#settle.unref();
   }
 
   close(): void {
     if (!this.#watching) return;
     for (const path of this.paths) unwatchFile(path);
+    clearTimeout(this.#settle);
     this.#watching = false;
   }
 }

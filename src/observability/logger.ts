@@ -1,6 +1,7 @@
 // Structured JSON logs (pino): one line per review. Object contents are never logged, so ConfigMap and
 // Secret data cannot leak; censorLogObject below catches one that reaches a log call by mistake.
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { isRecord } from '../k8s/object.js';
 
 export type { Logger };
 
@@ -19,9 +20,6 @@ const CENSOR = '[redacted]';
 const OBJECT_KEYS = new Set(['object', 'oldObject']);
 const DATA_KEYS = new Set(['data', 'binaryData', 'stringData']);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Belt and braces: if an object ever reaches a log call, its data never does. Censors what pino's
@@ -60,7 +58,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** A logger that writes nowhere, for the CLI's offline commands and tests. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

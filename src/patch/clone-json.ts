@@ -45,8 +45,9 @@ function cloneStrict(value: unknown, inArray: boolean): unknown {
 
 /**
  * A deep copy with JSON's semantics (what `JSON.parse(JSON.stringify(value))` gives) for plain data,
- * an order of magnitude faster than the round trip or structuredClone. Anything unusual (a Date, a
- * class instance, a toJSON method, a BigInt) takes the round trip itself, so the result never differs.
+ * about five times faster than the round trip. Anything unusual (a Date, a class instance, a toJSON
+ * method, a BigInt) takes the round trip itself. The one difference kept on purpose: -0 stays -0
+ * (the round trip makes it 0), so an untouched field compares equal to the original.
  */
 export function cloneJson<T>(value: T): T {
   try {

@@ -1,12 +1,26 @@
 // kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
 import { parse as parseYaml } from 'yaml';
 import { isRecord, type KubeObject } from '../k8s/object.js';
+import type { Mode } from '../config/types.js';
+import { addressKind } from '../net/address.js';
 import { cidrEquals, parseIpv6Cidr } from '../net/cidr.js';
 import { shown, type Report } from './report.js';
 import { defineTarget, type RuleContext } from './target.js';
 
 const RULE = 'kube-proxy';
 const KEY = 'config.conf';
+
+/**
+ * kube-proxy's bindAddress, judged here once for the rule, discovery and doctor. kube-proxy takes a
+ * specific bindAddress as its primary IP, and so its IP family; `::` and `0.0.0.0` leave that to the
+ * Node's addresses (kubernetes cmd/kube-proxy/app/server.go, detectNodeIPs). An IPv6-only cluster
+ * needs an IPv6 address or `::` (the guide's value); dual-stack takes any address. Absent means 0.0.0.0.
+ */
+export function bindAddressFits(bindAddress: string | undefined, mode: Mode): boolean {
+  const kind = bindAddress === undefined || bindAddress === '' ? 'ipv4-any' : addressKind(bindAddress);
+  if (kind === 'ipv6' || kind === 'ipv6-any') return true;
+  return mode === 'dual-stack' && (kind === 'ipv4' || kind === 'ipv4-any');
+}
 
 /** Checked, not rewritten: kube-proxy's settings describe the cluster, so a mismatch is the operator's call. */
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
@@ -31,7 +45,8 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
       expected: ctx.config.mode === 'ipv6-only' ? shown(pod.text) : `a list holding ${pod.text}`,
       fix: `set clusterCIDR to ${ctx.config.mode === 'ipv6-only' ? pod.text : `"<IPv4 CIDR>,${pod.text}"`}, the same as kube-controller-manager --cluster-cidr and CALICO_IPV6POOL_CIDR` });
   }
-  if (config.bindAddress !== '::' && ctx.config.mode === 'ipv6-only') {
+  const bind = config.bindAddress;
+  if (!bindAddressFits(typeof bind === 'string' ? bind : undefined, ctx.config.mode) && ctx.config.mode === 'ipv6-only') {
     report.warn(`kube-proxy: bindAddress is ${shown(config.bindAddress)}; the guide sets it to "::" in an IPv6-only cluster`);
   }
 }

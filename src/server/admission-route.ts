@@ -16,7 +16,12 @@ import type { ReviewRecord, ReviewRecorder } from '../admission/instrumented.js'
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { ReviewBudget } from './review-budget.js';
 
-/** The API server's own limit on a request body; anything larger cannot come from it. */
+/**
+ * Bodies larger than this are refused (413). The API server accepts request bodies up to 3 MiB
+ * (k8s.io/apiserver pkg/server/config.go NewConfig: MaxRequestBodyBytes) and etcd objects up
+ * to 1.5 MiB by default, so a CREATE review fits; an UPDATE carries object and oldObject, so it could
+ * exceed this only for an object over ~1.5 MiB, far beyond any target (a calico-node DaemonSet is ~6 KB).
+ */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reviews a large body off the event loop (the worker): its answer, and its reviews to record here. */

@@ -13,6 +13,8 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
+/** A year: the self-signed pair is for trying the webhook out; a cluster gets its certificate from cert-manager. */
+const VALID_DAYS = 365;
 
 export interface CertificateAuthority {
   certPem: string;
@@ -37,20 +39,13 @@ async function privateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
-/** A bare key pair as PEM (PKCS#8 private, SPKI public), e.g. for signing service-account tokens. */
-export async function generateKeyPairPem(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
-  const keys = await keyPair();
-  const spki = await webcrypto.subtle.exportKey('spki', keys.publicKey);
-  return { privateKeyPem: await privateKeyPem(keys.privateKey), publicKeyPem: x509.PemConverter.encode(spki, 'PUBLIC KEY') };
-}
-
-export async function createCertificateAuthority(commonName: string, days = 365): Promise<CertificateAuthority> {
+export async function createCertificateAuthority(commonName: string): Promise<CertificateAuthority> {
   const keys = await keyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
     notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + days * DAY_MS),
+    notAfter: new Date(Date.now() + VALID_DAYS * DAY_MS),
     signingAlgorithm: ALGORITHM,
     keys,
     extensions: [
@@ -66,28 +61,25 @@ export interface SubjectNames {
   commonName: string;
   dnsNames?: string[];
   ipAddresses?: string[];
-  /** Client certificates (e.g. the API server's identity) instead of serving ones. */
-  client?: boolean;
-  organization?: string;
-  days?: number;
 }
 
-export async function issueCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
+/** A serving certificate signed by the CA, for the names given. */
+export async function issueServingCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
   const keys = await keyPair();
   const names = [...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${subject.commonName}${subject.organization ? `, O=${subject.organization}` : ''}`,
+    subject: `CN=${subject.commonName}`,
     issuer: ca.cert.subject,
     notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + (subject.days ?? 365) * DAY_MS),
+    notAfter: new Date(Date.now() + VALID_DAYS * DAY_MS),
     signingAlgorithm: ALGORITHM,
     publicKey: keys.publicKey,
     signingKey: ca.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([subject.client ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
     ],
@@ -103,13 +95,9 @@ export interface WrittenServingFiles {
 }
 
 /** A CA and a serving certificate for localhost, 127.0.0.1 and ::1, written as PEM files into dir. */
-export async function writeSelfSignedServing(dir: string, extra: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Promise<WrittenServingFiles> {
+export async function writeSelfSignedServing(dir: string): Promise<WrittenServingFiles> {
   const ca = await createCertificateAuthority('calico-ipv6-webhook self-signed CA');
-  const serving = await issueCertificate(ca, {
-    commonName: 'calico-ipv6-webhook',
-    dnsNames: ['localhost', ...(extra.dnsNames ?? [])],
-    ipAddresses: ['127.0.0.1', '::1', ...(extra.ipAddresses ?? [])],
-  });
+  const serving = await issueServingCertificate(ca, { commonName: 'calico-ipv6-webhook', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = { caPath: join(dir, 'ca.crt'), certPath: join(dir, 'tls.crt'), keyPath: join(dir, 'tls.key') };
   writeFileSync(files.caPath, ca.certPem);

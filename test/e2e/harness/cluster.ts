@@ -9,7 +9,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCertificateAuthority, generateKeyPairPem, issueCertificate } from '../../../src/server/certificates.js';
+import { createCertificateAuthority } from '../../../src/server/certificates.js';
+import { generateKeyPairPem, issueCertificate } from '../../support/pki.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CACHE_BIN = join(REPO_ROOT, '.cache/bin');
@@ -114,7 +115,7 @@ export async function makeServingCert(
   sans: { ipSans?: string[]; dnsSans?: string[] } = { ipSans: ['127.0.0.1'], dnsSans: ['localhost'] },
 ): Promise<ServingCert> {
   await mkdir(dir, { recursive: true });
-  const ca = await createCertificateAuthority('calico-ipv6-webhook-e2e-ca', 7);
+  const ca = await createCertificateAuthority('calico-ipv6-webhook-e2e-ca');
   const { certPem, keyPem } = await issueCertificate(ca, {
     commonName: sans.dnsSans?.[0] ?? sans.ipSans?.[0] ?? 'webhook', dnsNames: sans.dnsSans, ipAddresses: sans.ipSans, days: 7,
   });
@@ -383,7 +384,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
 
     // Certificates: a client CA with an admin cert in system:masters (bypasses RBAC, like envtest's
     // admin user), and a key for signing and verifying service-account tokens.
-    const clientCA = await createCertificateAuthority('calico-e2e-client-ca', 7);
+    const clientCA = await createCertificateAuthority('calico-e2e-client-ca');
     const admin = await issueCertificate(clientCA, { commonName: 'admin', organization: 'system:masters', client: true, days: 7 });
     const saKey = await generateKeyPairPem();
     const clientCAPath = join(pkiDir, 'client-ca.crt');

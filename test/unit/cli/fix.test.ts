@@ -192,3 +192,15 @@ describe('cli: the built program', () => {
     assert.equal(rejected.status, 1);
   });
 });
+
+describe('fix: each finding once', () => {
+  it('a malformed field that mutation and validation both report is printed once and counted once', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: calico-config\n  namespace: kube-system\ndata: not-a-mapping\n';
+    const out = await cli(['check', '-'], yaml);
+    assert.equal(out.code, 1);
+    const rejected = out.stderr.split('\n').filter((l) => l.includes(': rejected: '));
+    assert.equal(rejected.length, 1, out.stderr);
+    assert.match(rejected[0] ?? '', /\[calico-config\/shape\] data:/);
+    assert.match(out.stderr, /1 target object, 0 changes needed, 1 problem$/);
+  });
+});

@@ -1,7 +1,8 @@
 // Reading the cluster's published settings and comparing them with the configuration.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressKind, compareCidrList, compareDnsList, urlHost } from '../../../src/cluster/compare.js';
+import { compareCidrList, compareDnsList, urlHost } from '../../../src/cluster/compare.js';
+import { addressKind } from '../../../src/net/address.js';
 import {
   kubeadmNetworking, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, kubeProxySettings, nodePodCidrs, splitList,
 } from '../../../src/cluster/settings.js';

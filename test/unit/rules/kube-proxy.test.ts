@@ -1,7 +1,7 @@
 // DESIGN 3.5: the kube-proxy ConfigMap (kubeadm): clusterCIDR equals podCIDR, bindAddress should be ::.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubeProxyTarget } from '../../../src/rules/kube-proxy.js';
+import { bindAddressFits, kubeProxyTarget } from '../../../src/rules/kube-proxy.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 
@@ -50,5 +50,24 @@ describe('kube-proxy ConfigMap', () => {
 
   it('unparseable config.conf: malformed', () => {
     assert.deepEqual(rulesOf(run(withConf(MATCHING, 'clusterCIDR: [unclosed')).analysis.validation.malformed), ['kube-proxy/shape']);
+  });
+});
+
+describe('kube-proxy bindAddress: one judgement for the rule, discovery and doctor', () => {
+  it('IPv6-only takes an IPv6 address or ::; dual-stack any address; absent is 0.0.0.0', () => {
+    const fits = (bind: string | undefined) => [bindAddressFits(bind, 'ipv6-only'), bindAddressFits(bind, 'dual-stack')];
+    assert.deepEqual(fits('::'), [true, true]);
+    assert.deepEqual(fits('fd00::11'), [true, true]);
+    assert.deepEqual(fits('[fd00::11]'), [true, true]);
+    assert.deepEqual(fits('0.0.0.0'), [false, true]);
+    assert.deepEqual(fits('10.0.0.1'), [false, true]);
+    assert.deepEqual(fits(undefined), [false, true]);
+    assert.deepEqual(fits('node1.example'), [false, false]);
+  });
+
+  it('the rule warns exactly when the judgement says no (a node\'s own IPv6 address is fine)', () => {
+    const conf = (bind: string) => withConf(MATCHING, `apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nbindAddress: "${bind}"\nclusterCIDR: fd20::/112\n`);
+    assert.deepEqual(run(conf('fd00::11')).analysis.validation.warnings, []);
+    assert.deepEqual(run(conf('0.0.0.0')).analysis.validation.warnings.length, 1);
   });
 });

@@ -1,5 +1,6 @@
-// A request body read once into one buffer, within a limit: with a Content-Length (what the API server
-// sends) into a buffer of exactly that size, without one into the chunks as they come.
+// A request body read once, within a limit. With a Content-Length (what the API server sends): a body
+// that arrives in one chunk (a normal review does) is used as it came, without a copy; one in several
+// chunks is copied into one buffer of exactly that length. Without one: the chunks as they come, joined.
 import type { IncomingMessage } from 'node:http';
 
 export class BodyTooLarge extends Error {}
@@ -11,23 +12,27 @@ export function readBody(req: IncomingMessage, declared: number | undefined, lim
       reject(new BodyTooLarge());
       return;
     }
-    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
+    let whole: Buffer | undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     const onData = (chunk: Buffer) => {
-      if (received + chunk.length > (whole ? whole.length : limit)) {
+      if (received + chunk.length > (declared ?? limit)) {
         cleanup();
         // Node reads and drops the rest once the answer is written, keeping the connection usable.
         reject(new BodyTooLarge());
         return;
       }
-      if (whole) chunk.copy(whole, received);
-      else chunks.push(chunk);
+      if (declared !== undefined && (whole || chunk.length < declared)) {
+        whole ??= Buffer.allocUnsafe(declared);
+        chunk.copy(whole, received);
+      } else {
+        chunks.push(chunk);
+      }
       received += chunk.length;
     };
     const onEnd = () => {
       cleanup();
-      if (whole && received !== whole.length) reject(new Error('request body shorter than its Content-Length'));
+      if (declared !== undefined && received !== declared) reject(new Error('request body shorter than its Content-Length'));
       else resolve(whole ?? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)));
     };
     const onClose = () => {

@@ -2,7 +2,7 @@
 // reaches a cluster. fix prints the corrected YAML; both list every change and problem on stderr.
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
-import { analyzeManifest, ManifestError, type FileResult } from '../manifests/manifest-file.js';
+import { analyzeManifestBytes, ManifestError, type FileResult } from '../manifests/manifest-file.js';
 import { summarize } from '../engine/summary.js';
 import { formatFinding } from '../engine/verdict.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, UsageError } from './options.js';
@@ -19,9 +19,11 @@ Exit codes: fix 0 nothing rejected, 1 something rejected; check 0 every document
 
 ${CONFIG_HELP}`;
 
-function readInput(path: string, io: CliIo): string {
+function readInput(path: string, io: CliIo): Uint8Array {
   try {
-    return path === '-' ? io.readStdin() : readFileSync(path, 'utf8');
+    if (path !== '-') return readFileSync(path);
+    const stdin = io.readStdin();
+    return typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
   } catch (error) {
     throw new ManifestError(`cannot read ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`);
   }
@@ -43,8 +45,9 @@ export function report(result: FileResult, mode: 'fix' | 'check', source: string
     for (const f of s.changes) io.stderr(`${where}: ${mode === 'fix' ? 'fixed' : 'needs change'}: ${formatFinding(f)}`);
     for (const f of rejected) io.stderr(`${where}: rejected: ${formatFinding(f)}`);
     for (const w of s.warnings) io.stderr(`${where}: warning: ${w}`);
+    if (doc.refused) io.stderr(`${where}: not fixed: ${doc.refused}`);
     tally.changes += s.changes.length;
-    tally.problems += rejected.length;
+    tally.problems += rejected.length + (doc.refused ? 1 : 0);
   }
   return tally;
 }
@@ -58,9 +61,9 @@ export function runFix(command: 'fix' | 'check', args: string[], io: CliIo): num
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin), got ${positionals.length}`);
   const source = positionals[0] as string;
   const config = loadConfig(configSource(values, io.env));
-  const result = analyzeManifest(readInput(source, io), config);
+  const result = analyzeManifestBytes(readInput(source, io), config);
   const tally = report(result, command, source === '-' ? '<stdin>' : source, io);
-  if (command === 'fix') io.stdoutRaw(result.fixedText);
+  if (command === 'fix') io.stdoutRaw(result.fixedBytes);
   const targets = result.documents.filter((d) => d.analysis).length;
   io.stderr(`${source === '-' ? '<stdin>' : source}: ${targets} target object${targets === 1 ? '' : 's'}, ${tally.changes} change${tally.changes === 1 ? '' : 's'} ${command === 'fix' ? 'made' : 'needed'}, ${tally.problems} problem${tally.problems === 1 ? '' : 's'}`);
   if (command === 'fix') return tally.problems > 0 ? 1 : 0;

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 
 export interface CliIo {
   stdout(line: string): void;
-  /** Writes text exactly as given (no newline added): fix's YAML output. */
-  stdoutRaw(text: string): void;
+  /** Writes text or bytes exactly as given (no newline added): fix's output, in the file's encoding. */
+  stdoutRaw(data: string | Uint8Array): void;
   stderr(line: string): void;
-  readStdin(): string;
+  /** Bytes as they came (fix checks their encoding); tests may pass text. */
+  readStdin(): string | Uint8Array;
   env: NodeJS.ProcessEnv;
 }
 
@@ -14,6 +15,6 @@ export const processIo: CliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stdoutRaw: (text) => process.stdout.write(text),
   stderr: (line) => process.stderr.write(`${line}\n`),
-  readStdin: () => readFileSync(0, 'utf8'),
+  readStdin: () => readFileSync(0),
   env: process.env,
 };

@@ -9,8 +9,8 @@
 // the common head and tail, which is empty or a few items for what rules do.
 //
 // Order: everything that keeps indices (replace, remove) runs from the last key and index to the first,
-// then each list's additions from first to last, as fast-json-patch did. So every `replace` and
-// `remove` names an index of the object as it came, which lets the YAML editor place them as text.
+// then each list's additions from first to last, as fast-json-patch did, so every `replace` and `remove`
+// names an index of the object as it came.
 
 export type PatchOperation =
   | { op: 'add'; path: string; value: unknown }

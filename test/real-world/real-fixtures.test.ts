@@ -10,7 +10,7 @@ import supertest from 'supertest';
 import { applyPatch, type Operation } from 'rfc6902';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
-import { analyzeManifest, type FileResult } from '../../src/manifests/manifest-file.js';
+import { analyzeManifest, readManifestValues, type FileResult } from '../../src/manifests/manifest-file.js';
 import { CniTemplate } from '../../src/rules/cni-template.js';
 import { decodeReview, encodeReview } from '../../src/admission/review.js';
 import { reviewRequest } from '../../src/admission/handler.js';
@@ -76,8 +76,12 @@ interface Doc {
   text: string;
 }
 
+/** Objects as Kubernetes reads them (YAML 1.1: `defaultMode: 0400` is 256), texts as the yaml library splits them. */
 function docsOf(text: string): Doc[] {
-  return parseAllDocuments(text, { uniqueKeys: false }).map((doc) => ({ object: doc.toJS({ maxAliasCount: 100 }) as unknown, text: text.slice(doc.range?.[0], doc.range?.[2]) }));
+  const objects = readManifestValues(text);
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  assert.equal(docs.length, objects.length, 'the same documents either way');
+  return docs.map((doc, i) => ({ object: objects[i], text: text.slice(doc.range?.[0], doc.range?.[2]) }));
 }
 
 function find(docs: Doc[], kind: string, name: string): KubeObject {

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyPatch, type Operation } from 'rfc6902';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { analyze, patchOf } from '../../src/engine/analyze.js';
 import { mutationVerdict, validationVerdict } from '../../src/engine/verdict.js';
-import { analyzeManifest } from '../../src/manifests/manifest-file.js';
+import { analyzeManifest, readManifestValues } from '../../src/manifests/manifest-file.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import type { RuleContext } from '../../src/rules/target.js';
@@ -334,8 +334,9 @@ describe('properties: (f) fix on YAML files', () => {
       const [a, b, c, d] = styles as [object, object, object, object];
       const text = [stringify(cm, a), other, stringify(node, b), stringify(dns, c), stringify(svc, d)].join('---\n');
       const first = analyzeManifest(text, config);
-      const parsed = parseAllDocuments(first.fixedText).map((d) => d.toJS() as unknown);
-      const expected = first.documents.map((d, i) => d.analysis?.mutated ?? (parseAllDocuments(text)[i]?.toJS() as unknown));
+      // Read as Kubernetes reads them (YAML 1.1: a generated plain `n` is false, as kubectl would send it).
+      const parsed = readManifestValues(first.fixedText);
+      const expected = first.documents.map((d, i) => d.analysis?.mutated ?? readManifestValues(text)[i]);
       assert.deepEqual(parsed, expected);
       assert.ok(first.fixedText.includes(other), 'the non-target document is unchanged');
       const second = analyzeManifest(first.fixedText, config);

@@ -19,7 +19,7 @@ async function cli(args: string[], stdin = ''): Promise<Captured> {
   const stderr: string[] = [];
   const io: CliIo = {
     stdout: (line) => (stdout += `${line}\n`),
-    stdoutRaw: (text) => (stdout += text),
+    stdoutRaw: (data) => (stdout += typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
     stderr: (line) => stderr.push(line),
     readStdin: () => stdin,
     env: {},

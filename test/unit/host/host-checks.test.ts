@@ -131,7 +131,7 @@ describe('doctor --host checks', () => {
 function captureIo(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (l) => out.push(l), stdoutRaw: (t) => out.push(t), stderr: (l) => err.push(l), readStdin: () => '', env: {} };
+  return { out, err, stdout: (l) => out.push(l), stdoutRaw: (t) => out.push(typeof t === 'string' ? t : Buffer.from(t).toString('utf8')), stderr: (l) => err.push(l), readStdin: () => '', env: {} };
 }
 
 describe('calico-ipv6-webhook doctor --host', () => {

@@ -3,12 +3,13 @@
 # production dependencies only (from the lockfile) and runs as a non-root user. No secrets are needed
 # or passed at any stage. CI does not build this image (no container engine there); test/chart/
 # dockerfile.test.ts checks this file's structure and rehearses the runtime stage's steps with npm and node.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 # .npmrc holds install settings only (legacy-peer-deps), never credentials; the lockfile needs them.
 COPY package.json package-lock.json .npmrc ./
+# --ignore-scripts also skips the `node` devDependency's download: the image's own Node runs the build.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js';
 import { runAudit, type AuditResult } from '../cluster/audit.js';
 import { ClusterAccessError, loadKubeConfig } from '../cluster/client.js';
 import { KubeClusterReader } from '../cluster/reader.js';
-import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigPath, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
+import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigFlags, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
 import type { CliIo } from './io.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse } from './options.js';
 import { renderTable } from '../text/table.js';
@@ -54,7 +54,8 @@ export async function runAuditCommand(args: string[], io: CliIo): Promise<number
   const config = loadConfig(configSource(values, io.env));
   let result: AuditResult;
   try {
-    const reader = new KubeClusterReader(loadKubeConfig(kubeconfigPath(values)), requestTimeoutMs(values));
+    const where = kubeconfigFlags(values);
+    const reader = new KubeClusterReader(loadKubeConfig(where.path, where.context), requestTimeoutMs(values));
     result = await runAudit(reader, namespaceScope(values), config);
   } catch (error) {
     if (error instanceof ClusterAccessError) {

@@ -6,6 +6,7 @@ import { numberFlag, stringFlag, UsageError, type ParsedValues } from './options
 
 export const CLUSTER_FLAGS = {
   kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
   'request-timeout': { type: 'string' },
@@ -13,6 +14,7 @@ export const CLUSTER_FLAGS = {
 
 export const CLUSTER_HELP = `Cluster:
   --kubeconfig FILE             kubeconfig to use (default: as kubectl: $KUBECONFIG, ~/.kube/config, in-cluster)
+  --context NAME                kubeconfig context to use (default: its current-context)
   -n, --namespace NS[,NS...]    look for target objects only there, reading them by name
                                 (what a namespaced Role allows: use the chart's discovery namespaces when
                                 running as the webhook's ServiceAccount); default: every namespace
@@ -37,6 +39,11 @@ export function kubeconfigPath(values: ParsedValues): string | undefined {
   const path = stringFlag(values, 'kubeconfig');
   if (path !== undefined && !existsSync(path)) throw new UsageError(`--kubeconfig ${path} does not exist`);
   return path;
+}
+
+/** Where the cluster is: --kubeconfig and --context, as kubectl takes them. */
+export function kubeconfigFlags(values: ParsedValues): { path: string | undefined; context: string | undefined } {
+  return { path: kubeconfigPath(values), context: stringFlag(values, 'context') };
 }
 
 export function requestTimeoutMs(values: ParsedValues): number {

@@ -8,7 +8,7 @@ import { formatChecksJson, formatChecksTable } from '../doctor/format.js';
 import { runClusterChecks } from '../doctor/run.js';
 import { gatherSnapshot } from '../doctor/snapshot.js';
 import { runHostChecks } from '../host/checks.js';
-import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigPath, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
+import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigFlags, namespaceScope, outputFormat, requestTimeoutMs } from './cluster-flags.js';
 import type { CliIo } from './io.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, stringFlag, UsageError } from './options.js';
 
@@ -61,7 +61,8 @@ export async function runDoctor(args: string[], io: CliIo): Promise<number> {
   if (stringFlag(values, 'proc-root') !== undefined) throw new UsageError('--proc-root goes with --host');
   const config = loadConfig(configSource(values, io.env));
   try {
-    const reader = new KubeClusterReader(loadKubeConfig(kubeconfigPath(values)), requestTimeoutMs(values));
+    const where = kubeconfigFlags(values);
+    const reader = new KubeClusterReader(loadKubeConfig(where.path, where.context), requestTimeoutMs(values));
     const snapshot = await gatherSnapshot(reader, { scope: namespaceScope(values) });
     return print(runClusterChecks(snapshot, config), format, io);
   } catch (error) {

@@ -5,13 +5,13 @@ import { loadConfig } from '../config/load.js';
 import { analyzeManifestBytes, ManifestError, type FileResult } from '../manifests/manifest-file.js';
 import { summarize } from '../engine/summary.js';
 import { formatFinding } from '../engine/verdict.js';
-import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, UsageError } from './options.js';
+import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
 
 export const FIX_HELP = `Usage: calico-ipv6-webhook fix FILE|- [options]
        calico-ipv6-webhook check FILE|- [options]
 
-fix prints every document of the multi-document YAML FILE (- for stdin) on stdout, the targets
+fix prints every document of the multi-document YAML FILE (- for stdin; or -f FILE, as kubectl takes it) on stdout, the targets
 corrected and everything else unchanged, and lists each change and problem on stderr.
 check does the same analysis and prints only the list.
 Exit codes: fix 0 nothing rejected, 1 something rejected; check 0 every document already right,
@@ -53,13 +53,15 @@ export function report(result: FileResult, mode: 'fix' | 'check', source: string
 }
 
 export function runFix(command: 'fix' | 'check', args: string[], io: CliIo): number {
-  const { values, positionals } = parse(args, CONFIG_FLAGS);
+  const { values, positionals } = parse(args, { ...CONFIG_FLAGS, filename: { type: 'string', short: 'f' } });
   if (values.help) {
     io.stdout(FIX_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin), got ${positionals.length}`);
-  const source = positionals[0] as string;
+  const filename = stringFlag(values, 'filename');
+  const sources = filename === undefined ? positionals : [filename, ...positionals];
+  if (sources.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin, or -f FILE), got ${sources.length}`);
+  const source = sources[0] as string;
   const config = loadConfig(configSource(values, io.env));
   const result = analyzeManifestBytes(readInput(source, io), config);
   const tally = report(result, command, source === '-' ? '<stdin>' : source, io);

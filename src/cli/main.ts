@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // calico-ipv6-webhook: serve (default), fix, check. The command line is a thin door to the engine.
+// Installed also as kubectl-calico_ipv6, kubectl runs it as `kubectl calico-ipv6 ...` (its plugin form).
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/validate.js';
 import { ManifestError } from '../manifests/manifest-file.js';
 import { runFix } from './fix.js';
@@ -29,6 +33,20 @@ const COMMANDS: Record<string, Command> = {
   audit: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io),
 };
 
+/** What kubectl calls a plugin binary named kubectl-calico_ipv6: `kubectl calico-ipv6`. */
+export const PLUGIN_NAME = 'kubectl calico-ipv6';
+
+/** Whether the program was started through its kubectl plugin name. */
+export function isPluginInvocation(programPath: string | undefined): boolean {
+  return basename(programPath ?? '').startsWith('kubectl-');
+}
+
+/** Output whose usage lines name the plugin form, for a user who typed `kubectl calico-ipv6 ...`. */
+export function pluginIo(io: CliIo): CliIo {
+  const rename = (text: string) => text.replace(/(^Usage: |^ {7}|Run ')calico-ipv6-webhook(?= )/gm, `$1${PLUGIN_NAME}`);
+  return { ...io, stdout: (line) => io.stdout(rename(line)), stderr: (line) => io.stderr(rename(line)) };
+}
+
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === 'help' || first === '--help' || first === '-h') {
@@ -54,9 +72,20 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
+function startedAsProgram(): boolean {
+  const started = process.argv[1];
+  if (!started) return false;
+  try {
+    // Through a bin link (node_modules/.bin, npm's global bin, a kubectl plugin on PATH) or directly.
+    return realpathSync(started) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
 // Run only as the program, not when imported by tests.
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/calico-ipv6-webhook')) {
-  main(process.argv.slice(2)).then(
+if (startedAsProgram()) {
+  main(process.argv.slice(2), isPluginInvocation(process.argv[1]) ? pluginIo(processIo) : processIo).then(
     (code) => {
       process.exitCode = code;
     },

@@ -11,9 +11,9 @@ export { ClusterAccessError };
 
 /**
  * `--kubeconfig FILE` when given; otherwise what kubectl would use: $KUBECONFIG, ~/.kube/config, or the
- * in-cluster ServiceAccount. Impersonation (`as:` in the kubeconfig user) is honoured by the client.
+ * in-cluster ServiceAccount. `--context NAME` picks a context other than the current one. Impersonation (`as:` in the kubeconfig user) is honoured by the client.
  */
-export function loadKubeConfig(path?: string): KubeConfig {
+export function loadKubeConfig(path?: string, context?: string): KubeConfig {
   // With nothing to load, the client would quietly talk to http://localhost:8080; say what is missing instead.
   const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
   if (!path && !process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config')) && !inCluster) {
@@ -25,6 +25,12 @@ export function loadKubeConfig(path?: string): KubeConfig {
     else kc.loadFromDefault();
   } catch (error) {
     throw new ClusterAccessError(`cannot load the kubeconfig${path ? ` ${path}` : ''}: ${(error as Error).message}`);
+  }
+  if (context !== undefined) {
+    if (!kc.getContextObject(context)) {
+      throw new ClusterAccessError(`no context ${JSON.stringify(context)} in the kubeconfig${path ? ` ${path}` : ''} (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(context);
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) {

@@ -1,5 +1,6 @@
 // Reading any resource the targets name: the built-in ones through the typed clients, every other
-// (custom resources: IPPool, Installation) through CustomObjectsApi, which takes group, version and plural.
+// (custom resources: IPPool, Installation) through CustomObjectsApi, which takes group, version and plural
+// (client-node 2 names it resourcePlural for the all-namespaces list).
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { apiVersionOf } from '../k8s/object.js';
 import type { ApiResource } from '../k8s/resource.js';
@@ -38,7 +39,7 @@ export class ApiClients {
     const plural = resource.resource;
     if (!resource.namespaced) return this.custom.listClusterCustomObject({ group, version, plural, fieldSelector }, options) as Promise<ObjectList>;
     return (namespace === undefined
-      ? this.custom.listCustomObjectForAllNamespaces({ group, version, plural, fieldSelector }, options)
+      ? this.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural, fieldSelector }, options)
       : this.custom.listNamespacedCustomObject({ group, version, namespace, plural, fieldSelector }, options)) as Promise<ObjectList>;
   }
 

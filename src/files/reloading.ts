@@ -2,7 +2,7 @@
 // good value, so a half-written file (a certificate before its key, a config mid-edit) never takes
 // effect; the next write that completes the change does.
 import { EventEmitter } from 'node:events';
-import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 
 export interface ReloadingEvents<T> {
   reloaded: [T];
@@ -24,8 +24,7 @@ function statOf(path: string): Stats | undefined {
 
 export class Reloading<T> extends EventEmitter<ReloadingEvents<T>> {
   #current: T;
-  #watching = false;
-  #settle: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | undefined;
   /** The files as they were when last loaded: changes are judged against these, not the last poll. */
   #loaded = new Map<string, string>();
 
@@ -65,30 +64,23 @@ export class Reloading<T> extends EventEmitter<ReloadingEvents<T>> {
 
   /**
    * Polls each file's stat: Kubernetes swaps a ConfigMap or Secret volume through a symlink, which
-   * fs.watch on the file misses, while stat follows the link and sees the new content. A change made
-   * between the first load and the first poll is caught too, by comparing with the loaded state.
+   * fs.watch on the file misses, while stat follows the link and sees the new content. Each poll compares
+   * with the files as last loaded, not with the previous poll (as fs.watchFile does: its first stat is
+   * taken on the thread pool, so a change made between the load and that stat was never reported).
    */
   watch(intervalMs = 1000): void {
-    if (this.#watching) return;
-    this.#watching = true;
-    for (const path of this.paths) {
-      watchFile(path, { interval: intervalMs, persistent: false }, (now) => {
-        if (this.#changed(path, now)) this.reload();
-      });
-    }
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#reloadIfChanged(), intervalMs);
+    this.#timer.unref();
+    this.#reloadIfChanged();
+  }
+
+  #reloadIfChanged(): void {
     if (this.paths.some((path) => this.#changed(path, statOf(path)))) this.reload();
-    // The pollers take their first stat asynchronously, and a change made before it would become their
-    // baseline, unseen: compare with the loaded state once more after the first polls.
-    this.#settle = setTimeout(() => {
-      if (this.#watching && this.paths.some((path) => this.#changed(path, statOf(path)))) this.reload();
-    }, intervalMs * 2);
-    this.#settle.unref();
   }
 
   close(): void {
-    if (!this.#watching) return;
-    for (const path of this.paths) unwatchFile(path);
-    clearTimeout(this.#settle);
-    this.#watching = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }

@@ -23,7 +23,8 @@ export class WebhookMetrics {
     name: 'calico_ipv6_webhook_review_duration_seconds',
     help: 'Time to review a decoded request (rules, verdict, patch), by endpoint.',
     labelNames: ['endpoint'] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    // Up to the API server's longest webhook timeout (30 s), so a p99 near the configured timeout is visible.
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
 
@@ -45,6 +46,12 @@ export class WebhookMetrics {
     name: 'calico_ipv6_webhook_reloads_total',
     help: 'Reloads of the configuration file and of the TLS certificate, by what and result.',
     labelNames: ['what', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly certificateExpiry = new Gauge({
+    name: 'calico_ipv6_webhook_certificate_expiry_timestamp_seconds',
+    help: 'When the serving certificate in use expires (notAfter, Unix seconds); follows reloads.',
     registers: [this.registry],
   });
 

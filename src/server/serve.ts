@@ -15,7 +15,7 @@ import { WebhookMetrics } from '../observability/metrics.js';
 import { createApp, MAX_BODY_BYTES } from './app.js';
 import { LargeReviewWorker } from './large-reviews.js';
 import { budgetForMemoryLimit, DEFAULT_MEMORY_LIMIT_BYTES, ReviewBudget } from './review-budget.js';
-import { MIN_TLS_VERSION, TlsReloader, type TlsFiles } from './tls-files.js';
+import { MIN_TLS_VERSION, TlsReloader, certificateExpirySeconds, type TlsFiles } from './tls-files.js';
 import { writeSelfSignedServing } from './certificates.js';
 import type { ClusterView } from '../admission/handler.js';
 
@@ -167,8 +167,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     socket.destroy(error);
   });
 
+  metrics.certificateExpiry.set(certificateExpirySeconds(tls.options));
   tls.on('reloaded', (secure) => {
     server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION });
+    metrics.certificateExpiry.set(certificateExpirySeconds(secure));
     metrics.reloads.inc({ what: 'tls', result: 'ok' });
     logger.info({ certPath: tlsFiles.certPath }, 'TLS certificate reloaded');
   });

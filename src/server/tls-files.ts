@@ -1,6 +1,7 @@
 // The serving certificate and key from files, reloaded when they change (cert-manager rotates them by
 // swapping a Secret volume's symlink), so rotation needs no restart and never serves a half-written pair.
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { Reloading } from '../files/reloading.js';
 
@@ -24,6 +25,11 @@ export function readTlsOptions(files: TlsFiles): SecureContextOptions {
   // Throws on a key that does not match the certificate, or unreadable PEM: checked before use.
   createSecureContext(options);
   return options;
+}
+
+/** notAfter of the serving certificate (the first in the chain), as Unix seconds. */
+export function certificateExpirySeconds(options: SecureContextOptions): number {
+  return new X509Certificate(options.cert as Buffer).validToDate.getTime() / 1000;
 }
 
 /** The serving options, reloaded when the certificate, key or client CA file changes. */

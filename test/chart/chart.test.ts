@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
-import { compileCelSubset } from './cel-subset.js';
+import { Environment as CelEnvironment } from '@marcbachmann/cel-js';
 import { TARGETS as RULE_TARGETS } from '../../src/rules/registry.js';
 import { webhookScope } from '../../src/rules/scope.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
@@ -16,7 +16,7 @@ import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
   type K8sObject,
 } from './helm.js';
-import { crdSchema, validateAgainst } from './openapi-schema.js';
+import { crdValidator } from './crd-schema.js';
 
 const CHART = parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { apiVersion: string; appVersion: string; kubeVersion: string; version: string };
 const VALUES = parseYaml(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown> & { config: Record<string, unknown> };
@@ -24,6 +24,22 @@ const FULLNAME = `${RELEASE}-calico-ipv6-webhook`;
 const CERT_MANAGER_CRDS = join(REPO_ROOT, '..', 'shared', 'fixtures', 'cert-manager');
 // A syntactically valid caBundle (base64 of a PEM header); the API server only checks it is base64.
 const CA_BUNDLE = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+
+// CEL as the API server declares it for matchConditions (k8s.io/apiserver admission/plugin/cel compile.go):
+// object and oldObject dyn, request an AdmissionRequest (a map here). CEL's strictness is what matters:
+// selecting an absent field is an error, which failurePolicy Fail would turn into a rejection.
+const CEL = new CelEnvironment().registerVariable('object', 'dyn').registerVariable('oldObject', 'dyn').registerVariable('request', 'map');
+
+function compileCel(expression: string): (vars: Record<string, unknown>) => boolean {
+  const checked = CEL.check(expression);
+  assert.ok(checked.valid, `the CEL expression type-checks: ${String(checked.error)}`);
+  assert.equal(checked.type, 'bool');
+  return (vars) => {
+    const result: unknown = CEL.evaluate(expression, { oldObject: null, ...vars });
+    assert.equal(typeof result, 'boolean');
+    return result as boolean;
+  };
+}
 
 // The objects the webhook exists for (the brief's target table): resource -> names.
 // The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
@@ -313,15 +329,18 @@ for (const v of HELM_VERSIONS) {
         assert.equal(onlyWebhook(configuration).clientConfig.caBundle, undefined, 'caBundle is left to cainjector');
       }
       const schemas = {
-        Certificate: crdSchema(join(CERT_MANAGER_CRDS, 'cert-manager.io_certificates.yaml'), 'v1'),
-        Issuer: crdSchema(join(CERT_MANAGER_CRDS, 'cert-manager.io_issuers.yaml'), 'v1'),
+        Certificate: crdValidator(join(CERT_MANAGER_CRDS, 'cert-manager.io_certificates.yaml'), 'v1'),
+        Issuer: crdValidator(join(CERT_MANAGER_CRDS, 'cert-manager.io_issuers.yaml'), 'v1'),
       };
       for (const o of [...issuers, ...certificates]) {
         assert.equal(o.apiVersion, 'cert-manager.io/v1');
-        const { kind, schema } = schemas[o.kind as 'Certificate' | 'Issuer'];
-        assert.equal(kind, o.kind);
-        assert.deepEqual(validateAgainst(schema, o), [], `${o.kind}/${o.metadata.name} fits the cert-manager v1 CRD`);
+        const schema = schemas[o.kind as 'Certificate' | 'Issuer'];
+        assert.equal(schema.kind, o.kind);
+        assert.deepEqual(schema.validate(o), [], `${o.kind}/${o.metadata.name} fits the cert-manager v1 CRD`);
       }
+      // The check can fail: a misspelt field is refused.
+      const serving0 = certificates.find((c) => !c.spec.isCA);
+      assert.notDeepEqual(schemas.Certificate.validate({ ...serving0, spec: { ...serving0?.spec, dnsName: ['x'] } }), []);
       // The cluster domain is a value.
       const custom = findAll(render(v, { set: { clusterDomain: 'k8s.example' } }), 'Certificate') as Certificate[];
       assert.ok(custom.find((c) => !c.spec.isCA)?.spec.dnsNames?.includes(`${svc}.k8s.example`));
@@ -390,7 +409,7 @@ for (const v of HELM_VERSIONS) {
     void test('the matchCondition admits exactly the target kinds and names, and tolerates a nameless object', () => {
       const hook = onlyWebhook(validating(render(v, { kubeVersion: '1.33.0' })));
       const expression = hook.matchConditions?.[0]?.expression ?? '';
-      const matches = compileCelSubset(expression);
+      const matches = compileCel(expression);
       // Every rule resource has a branch in the condition, and no branch names a resource the rules lack.
       assert.deepEqual(hook.rules.flatMap((r) => r.resources).sort(), Object.keys(TARGETS).sort());
       const names = [...new Set([...Object.values(TARGETS).flatMap((t) => t.names), 'coredns', 'calico-typha', 'calico-kube-controllers', 'kubeadm-config', 'kube-dns-autoscaler', 'calico-node-x'])];
@@ -406,6 +425,8 @@ for (const v of HELM_VERSIONS) {
       // CREATE with generateName: no name yet. Must be false, not an error that failurePolicy Fail would turn into a rejection.
       const nameless = { resource: { group: '', version: 'v1', resource: 'configmaps' }, name: '', operation: 'CREATE' };
       assert.equal(matches({ request: nameless, object: { metadata: { generateName: 'calico-config-' } } }), false);
+      // ...which needs the has() guard: CEL refuses to select an absent field (here the evaluator would throw).
+      assert.throws(() => CEL.evaluate("object.metadata.name == 'calico-config'", { object: { metadata: { generateName: 'calico-config-' } } }), /no such key/i);
     });
 
     void test('URL mode with server.enabled=false renders only the webhooks (by URL) and the ConfigMap', () => {

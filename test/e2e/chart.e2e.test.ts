@@ -13,6 +13,7 @@ import { startWebhook, writeConfig, type WebhookProcess } from './harness/webhoo
 
 const SHARED = process.env.SHARED_DIR ?? join(REPO_ROOT, '../shared');
 const CERT_MANAGER_CRDS = join(SHARED, 'fixtures/cert-manager');
+const PROMETHEUS_OPERATOR_CRDS = join(SHARED, 'fixtures/prometheus-operator');
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(SHARED, 'fixtures/real');
 const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
 
@@ -43,12 +44,17 @@ before(async () => {
   const configPath = join(dir, 'config.yaml');
   await writeConfig(configPath, { mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a' });
   webhook = await startWebhook({ cert, configPath });
-  const crds = readdirSync(CERT_MANAGER_CRDS).filter((f) => f.endsWith('.yaml')).map((f) => join(CERT_MANAGER_CRDS, f));
+  const crdFiles = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.yaml')).map((f) => join(folder, f));
+  const crds = crdFiles(CERT_MANAGER_CRDS);
   assert.ok(crds.length >= 4, `cert-manager CRDs expected in ${CERT_MANAGER_CRDS}`);
+  // The Prometheus Operator's ServiceMonitor and PrometheusRule, for the chart's monitoring objects.
+  crds.push(...crdFiles(PROMETHEUS_OPERATOR_CRDS));
+  assert.ok(crds.length >= 6, `Prometheus Operator CRDs expected in ${PROMETHEUS_OPERATOR_CRDS}`);
   // The CRDs are larger than the last-applied annotation allows: server-side apply.
   const r = await cluster.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
   assert.equal(r.code, 0, r.stderr);
-  const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io']);
+  const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io',
+    'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com']);
   assert.equal(established.code, 0, established.stderr);
 });
 
@@ -67,6 +73,8 @@ for (const helmVersion of [3, 4] as const) {
       '--set', `tls.caBundle=${Buffer.from(cert.caPem).toString('base64')}`,
       '--set', `webhook.namespaces={kube-system,${namespace}-target}`,
       '--set', 'discovery.enabled=true',
+      '--set', 'metrics.serviceMonitor.enabled=true',
+      '--set', 'metrics.prometheusRule.enabled=true',
     ];
     let installed: Rendered[] = [];
 
@@ -79,10 +87,23 @@ for (const helmVersion of [3, 4] as const) {
       assert.equal(manifest.code, 0, manifest.stderr);
       installed = objectsOf(manifest.stdout);
       const kinds = new Set(installed.map((o) => o.kind));
-      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'PodDisruptionBudget', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'Certificate', 'Issuer', 'ClusterRole']) {
+      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'PodDisruptionBudget', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'Certificate', 'Issuer', 'ClusterRole', 'ServiceMonitor', 'PrometheusRule']) {
         assert.ok(kinds.has(kind), `the chart rendered a ${kind}`);
       }
       for (const o of installed) assert.ok(await exists(o, namespace), `${o.kind} ${o.metadata.name} exists in the cluster`);
+    });
+
+    test('the monitoring objects pass the API server\'s strict field validation against the Prometheus Operator CRDs', async () => {
+      const monitoring = installed.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PrometheusRule');
+      assert.deepEqual(monitoring.map((o) => o.kind).sort(), ['PrometheusRule', 'ServiceMonitor']);
+      const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: monitoring.map((o) => ({ ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-strict` } })) });
+      const r = await cluster.kubectl(['create', '--dry-run=server', '--validate=strict', '-n', namespace, '-f', '-'], { input: list });
+      assert.equal(r.code, 0, r.stderr);
+      // ...which does refuse a field the CRD lacks.
+      const bad = JSON.stringify({ ...monitoring[0], metadata: { name: 'strict-bad' }, spec: { ...(monitoring[0] as unknown as { spec: object }).spec, scrapeEvery: '1m' } });
+      const refused = await cluster.kubectl(['create', '--dry-run=server', '--validate=strict', '-n', namespace, '-f', '-'], { input: bad });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /unknown field "spec.scrapeEvery"/);
     });
 
     test("a real Calico manifest is corrected through the chart's webhook configurations", async () => {
@@ -109,7 +130,7 @@ for (const helmVersion of [3, 4] as const) {
       const r = await cluster.helm(helmVersion, ['uninstall', release, '--namespace', namespace]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       for (const o of installed) assert.equal(await exists(o, namespace), false, `${o.kind} ${o.metadata.name} was removed`);
-      const left = await cluster.kubectl(['get', 'all,configmap,secret,serviceaccount,role,rolebinding,pdb,certificate,issuer', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
+      const left = await cluster.kubectl(['get', 'all,configmap,secret,serviceaccount,role,rolebinding,pdb,certificate,issuer,servicemonitor,prometheusrule', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
       assert.equal(left.stdout.trim(), '', `left behind: ${left.stdout}`);
       const webhooks = await cluster.kubectl(['get', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', '-o', 'name']);
       assert.doesNotMatch(webhooks.stdout, new RegExp(release), 'no webhook configuration of the release remains');

@@ -100,7 +100,7 @@ const apiserverBin = () =>
 const etcdBin = () => findBinary('E2E_ETCD_BIN', [onPath('etcd'), join(CACHE_BIN, 'etcd')], 'etcd');
 // /usr/bin/kubectl is the default the tests are written against; the 1.33 kubectl from the npm
 // layer is a fallback for machines without it.
-const kubectlBin = () =>
+export const kubectlBin = () =>
   findBinary('E2E_KUBECTL', ['/usr/bin/kubectl', join(CACHE_BIN, 'kubectl-1.33')], 'kubectl');
 const helmBin = (v: 3 | 4) => findBinary(`E2E_HELM${v}`, [join(CACHE_BIN, `helm${v}`)], `helm${v} (.cache/bin/helm${v})`);
 
@@ -229,7 +229,7 @@ function tail(file: string, lines = 40): string {
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
-function run(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): Promise<RunResult> {
+export function run(bin: string, args: string[], env: NodeJS.ProcessEnv, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((ok, fail) => {
     const child = spawn(bin, args, { env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

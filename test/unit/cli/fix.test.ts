@@ -5,28 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { cli } from '../../support/cli.js';
 import { REPO_ROOT, fixturePath, fixtureText } from '../../support/fixtures.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], stdin = ''): Promise<Captured> {
-  let stdout = '';
-  const stderr: string[] = [];
-  const io: CliIo = {
-    stdout: (line) => (stdout += `${line}\n`),
-    stdoutRaw: (data) => (stdout += typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
-    stderr: (line) => stderr.push(line),
-    readStdin: () => stdin,
-    env: {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr: stderr.join('\n') };
-}
 
 /** The text split into documents at `---` lines (each piece keeps its own bytes). */
 function documents(text: string): string[] {
@@ -88,6 +69,15 @@ describe('cli fix', () => {
     assert.match(stderr, /rejected: \[calico-node\/ip-none\] .*IP=none needs calico\/node >= v3\.2\.0/);
     assert.match(stderr, /2 target objects, 3 changes made, 1 problem$/);
     assert.ok(stdout.includes('value: "true"') && stdout.includes('CALICO_IPV6POOL_CIDR'));
+  });
+
+  it('takes the file as -f FILE too, as kubectl does; a FILE and -f together are a usage error', async () => {
+    const positional = await cli(['fix', fixturePath(BUNDLE)]);
+    const flagged = await cli(['fix', '-f', fixturePath(BUNDLE)]);
+    assert.deepEqual(flagged, positional);
+    const both = await cli(['check', '-f', fixturePath(BUNDLE), fixturePath(BUNDLE)]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /check takes exactly one FILE .* got 2/);
   });
 
   it('reads standard input with -', async () => {

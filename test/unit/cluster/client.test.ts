@@ -26,6 +26,18 @@ describe('loadKubeConfig', () => {
     assert.equal(kc.getCurrentUser()?.impersonateUser, 'system:serviceaccount:ns:sa');
   });
 
+  it('--context picks another context; an unknown one is named, with the contexts there are', () => {
+    const path = join(dir, 'two-contexts');
+    writeFileSync(path, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'a', users: [{ name: 'u', user: { token: 't' } }],
+      clusters: [{ name: 'a', cluster: { server: 'https://127.0.0.1:1' } }, { name: 'b', cluster: { server: 'https://[fd00::1]:6443' } }],
+      contexts: [{ name: 'a', context: { cluster: 'a', user: 'u' } }, { name: 'b', context: { cluster: 'b', user: 'u' } }],
+    }));
+    assert.equal(loadKubeConfig(path).getCurrentCluster()?.server, 'https://127.0.0.1:1');
+    assert.equal(loadKubeConfig(path, 'b').getCurrentCluster()?.server, 'https://[fd00::1]:6443');
+    assert.throws(() => loadKubeConfig(path, 'c'), (e: unknown) => e instanceof ClusterAccessError && /no context "c" in the kubeconfig .*\(it has: a, b\)/.test(e.message));
+  });
+
   it('a missing file is a ClusterAccessError naming it', () => {
     assert.throws(() => loadKubeConfig(join(dir, 'missing')), (e: unknown) => e instanceof ClusterAccessError && e.message.includes('missing'));
   });

@@ -204,6 +204,9 @@ test('certificate rotation on disk is picked up without restart, with no failed 
   assert.ok(ok >= 20, `the loop ran (${ok} reviews)`);
   const metrics = (await send(server.url, '/metrics', undefined, { ca: caPem })).text;
   assert.match(metrics, /calico_ipv6_webhook_reloads_total\{what="tls",result="ok"\} [4-9]/);
+  // The expiry the alerts watch is the certificate now served, not the first one.
+  const expiry = Number(/^calico_ipv6_webhook_certificate_expiry_timestamp_seconds (\S+)$/m.exec(metrics)?.[1]);
+  assert.equal(expiry, new X509Certificate(inPlace.certPem).validToDate.getTime() / 1000);
 });
 
 test('a broken certificate file keeps the previous certificate and counts an error', async (t) => {

@@ -266,7 +266,7 @@ async function main(): Promise<void> {
     const logBytes = readFileSync(join(dir, 'webhook.log')).length;
     out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB; other processes used ${(otherShare * 100).toFixed(0)}% of the machine's CPU during the run${otherShare > 0.05 ? ' (numbers are noisy: rerun on a quiet machine)' : ''}`);
     if (large) {
-      out.push(`large reviews (${LARGE_SECONDS} s of 30 clients sending a 2.3 MB DaemonSet with 70,000 env entries, then ${LARGE_SECONDS} s of 8 sending a 2 MB one nested 480 deep; a fresh webhook): peak RSS ${large.peakRssMb.toFixed(1)} MB (chart limit 256 MiB = 268 MB); large answers ${JSON.stringify(large.large)}`);
+      out.push(`large reviews (${LARGE_SECONDS} s of 30 clients sending a 2.3 MB DaemonSet with 70,000 env entries, then ${LARGE_SECONDS} s of 8 sending a 2 MB one nested 480 deep; a fresh webhook): peak RSS ${large.peakRssMb.toFixed(1)} MiB (the chart's limit: 256 MiB); large answers ${JSON.stringify(large.large)}`);
       out.push(`  normal calico-node CREATE at 20/s meanwhile: ${large.normal.sent} sent, ${large.normal.correct} answered correctly, ${large.normal.wrong} not; p50 ${large.normal.p50.toFixed(1)} ms, p99 ${large.normal.p99.toFixed(1)} ms, max ${large.normal.max.toFixed(1)} ms`);
     }
     process.stdout.write(`${out.join('\n')}\n`);

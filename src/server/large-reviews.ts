@@ -28,7 +28,8 @@ type Reviewed = { answer: BodyAnswer; records: ReviewRecord[] };
 function startWorker(resourceLimits: ResourceLimits): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './large-review-worker.ts' : './large-review-worker.js', import.meta.url);
-  // tsx's loader hooks do not reach worker threads on Node 20: the worker registers them itself.
+  // Under tsx the worker registers tsx itself: the parent's --import hooks do not reach it, and Node's own
+  // type stripping would not map the sources' .js imports to their .ts files.
   return fromSource
     ? new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, resourceLimits })
     : new Worker(entry, { resourceLimits });

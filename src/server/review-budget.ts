@@ -26,18 +26,18 @@ const MiB = 1024 * 1024;
 
 /**
  * The budget for a container memory limit. Measured (bench/large-reviews.ts, 30 concurrent 2.3 MB
- * reviews): the process idles at 70-90 MB RSS; the large-review worker needs about 12 times the largest
+ * reviews): the process idles at 70-110 MiB RSS (Node 20 to 26); the large-review worker needs about 12 times the largest
  * body to review it (the JSON text, the parsed object, the rules' copy) and is given a heap of that
- * much, young generation apart; a body admitted but not yet reviewed costs its bytes and about as much
- * again in TLS records and read chunks the collector has not returned yet.
+ * much, young generation apart; a body admitted but not yet reviewed costs its bytes and up to twice as
+ * much again in TLS records and read chunks the collector has not returned yet.
  */
 export function budgetForMemoryLimit(limitBytes: number, maxBodyBytes: number): BudgetSettings {
-  const runtime = 96 * MiB;
+  const runtime = 112 * MiB;
   const workerOld = Math.ceil((12 * maxBodyBytes) / MiB);
   const workerYoung = 8;
   const worker = (workerOld + workerYoung + 16) * MiB;
   const smallReserveBytes = 2 * MiB;
-  const left = Math.floor((limitBytes - runtime - worker) / 2);
+  const left = Math.floor((limitBytes - runtime - worker) / 3);
   return {
     // Never below one largest body plus the small reserve: a legal review must always fit.
     maxBytes: Math.max(maxBodyBytes + smallReserveBytes, left),

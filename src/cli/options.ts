@@ -20,6 +20,8 @@ export const CONFIG_FLAGS = {
   'calico-version': { type: 'string' },
   'validation-action': { type: 'string' },
   'kube-dns-min-version': { type: 'string' },
+  'ipv4-pod-cidr': { type: 'string' },
+  'ipv6-nat-outgoing': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export type ParsedValues = Record<string, string | boolean | undefined>;
@@ -48,6 +50,8 @@ export function configSource(values: ParsedValues, env: NodeJS.ProcessEnv): Conf
     calicoVersion: str(values, 'calico-version'),
     validationAction: str(values, 'validation-action'),
     minImageVersion: str(values, 'kube-dns-min-version'),
+    ipv4PodCIDR: str(values, 'ipv4-pod-cidr'),
+    ipv6NATOutgoing: str(values, 'ipv6-nat-outgoing'),
   };
   return { file: str(values, 'config') ?? env.CALICO_IPV6_WEBHOOK_CONFIG, env, flags };
 }
@@ -71,4 +75,7 @@ export const CONFIG_HELP = `Configuration (file keys; flags and CALICO_IPV6_WEBH
   --router-id hash|require      routerID (default hash)
   --calico-version auto|vX.Y.Z  calicoVersion (default auto: read the calico/node image tag)
   --validation-action deny|warn validationAction (default deny)
-  --kube-dns-min-version X.Y.Z  kubeDNS.minImageVersion (default 1.14.8)`;
+  --kube-dns-min-version X.Y.Z  kubeDNS.minImageVersion (default 1.14.8)
+  --ipv4-pod-cidr CIDR          ipv4PodCIDR: the IPv4 --cluster-cidr; required in dual-stack, refused otherwise
+  --ipv6-nat-outgoing auto|true|false
+                                ipv6NATOutgoing: CALICO_IPV6POOL_NAT_OUTGOING (default auto: true for a ULA podCIDR)`;

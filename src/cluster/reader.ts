@@ -93,7 +93,8 @@ export class KubeClusterReader implements ClusterReader {
     const fieldSelector = name === undefined ? undefined : `metadata.name=${name}`;
     const namespaces = !resource.namespaced || scope.all ? [undefined] : scope.namespaces;
     const found: KubeObject[] = [];
-    for (const namespace of namespaces) found.push(...plain((await rethrown(this.clients.list(resource, namespace, fieldSelector, this.options))).items));
+    // A custom resource whose CRD is not installed (no operator, no v3 API) answers 404: none of it exists.
+    for (const namespace of namespaces) found.push(...plain((await orAbsent(this.clients.list(resource, namespace, fieldSelector, this.options)))?.items ?? []));
     return found;
   }
 }

@@ -14,6 +14,8 @@ export interface ConfigOverrides {
   minImageVersion?: string;
   calicoVersion?: string;
   validationAction?: string;
+  ipv4PodCIDR?: string;
+  ipv6NATOutgoing?: string;
 }
 
 /** Environment variables that override the file; the flags override them in turn. */
@@ -26,6 +28,8 @@ export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
   minImageVersion: 'CALICO_IPV6_WEBHOOK_KUBEDNS_MIN_IMAGE_VERSION',
   calicoVersion: 'CALICO_IPV6_WEBHOOK_CALICO_VERSION',
   validationAction: 'CALICO_IPV6_WEBHOOK_VALIDATION_ACTION',
+  ipv4PodCIDR: 'CALICO_IPV6_WEBHOOK_IPV4_POD_CIDR',
+  ipv6NATOutgoing: 'CALICO_IPV6_WEBHOOK_IPV6_NAT_OUTGOING',
 };
 
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {

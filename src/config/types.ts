@@ -2,10 +2,12 @@
 import type { Ipv6Cidr } from '../net/cidr.js';
 import type { Version } from '../k8s/versions.js';
 import type ipaddr from 'ipaddr.js';
+import type { Ipv4Cidr } from '../net/ranges.js';
 
 export type Mode = 'ipv6-only' | 'dual-stack';
 export type RouterIdPolicy = 'hash' | 'require';
 export type ValidationAction = 'deny' | 'warn';
+export type NatOutgoingSetting = 'auto' | 'true' | 'false';
 
 export interface WebhookConfig {
   mode: Mode;
@@ -17,6 +19,12 @@ export interface WebhookConfig {
   /** undefined means `auto`: read the calico/node image tag. */
   calicoVersion: Version | undefined;
   validationAction: ValidationAction;
+  /** dual-stack only, required there: the IPv4 half of --cluster-cidr (CALICO_IPV4POOL_CIDR). */
+  ipv4PodCIDR: Ipv4Cidr | undefined;
+  /** CALICO_IPV6POOL_NAT_OUTGOING (and an Installation pool's natOutgoing) as resolved from the setting. */
+  ipv6NATOutgoing: boolean;
+  /** The setting as written: `auto` resolves to true for a unique-local (fc00::/7) podCIDR. */
+  ipv6NATOutgoingSetting: NatOutgoingSetting;
 }
 
 /** The configuration as written by a person: strings, before validation. */
@@ -29,10 +37,15 @@ export interface RawConfig {
   kubeDNS?: { minImageVersion?: unknown } | unknown;
   calicoVersion?: unknown;
   validationAction?: unknown;
+  ipv4PodCIDR?: unknown;
+  ipv6NATOutgoing?: unknown;
 }
 
-/** The embedded default: the guide's example cluster, so `serve` works with no file at all. */
-export const DEFAULT_RAW_CONFIG: Readonly<Required<RawConfig>> = Object.freeze({
+/**
+ * The embedded default: the guide's example cluster, so `serve` works with no file at all. ipv4PodCIDR has
+ * none: dual-stack must be told its IPv4 range.
+ */
+export const DEFAULT_RAW_CONFIG: Readonly<Required<Omit<RawConfig, 'ipv4PodCIDR'>>> = Object.freeze({
   mode: 'ipv6-only',
   podCIDR: 'fd20::/112',
   serviceCIDR: 'fd00:10:96::/112',
@@ -41,4 +54,5 @@ export const DEFAULT_RAW_CONFIG: Readonly<Required<RawConfig>> = Object.freeze({
   kubeDNS: { minImageVersion: '1.14.8' },
   calicoVersion: 'auto',
   validationAction: 'deny',
+  ipv6NATOutgoing: 'auto',
 });

@@ -2,6 +2,8 @@
 import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
 import { formatVersion, parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
+import { addressAt, cidrsOverlap, isUniqueLocal, parseIpv4Cidr, reservedOverlap, type AnyCidr, type Ipv4Cidr } from '../net/ranges.js';
+import type ipaddr from 'ipaddr.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -15,6 +17,7 @@ export class ConfigError extends Error {
 
 const KNOWN_KEYS = new Set([
   'mode', 'podCIDR', 'serviceCIDR', 'clusterDNS', 'routerID', 'kubeDNS', 'calicoVersion', 'validationAction',
+  'ipv4PodCIDR', 'ipv6NATOutgoing',
 ]);
 
 function requireString(key: string, value: unknown): string {
@@ -55,7 +58,7 @@ export function validateConfig(raw: RawConfig): WebhookConfig {
   if (!addressInCidr(clusterDNS, serviceCIDR)) {
     throw new ConfigError('clusterDNS', `${dnsText} lies outside serviceCIDR ${serviceCIDR.text}; the kubelet's --cluster-dns must be a service address`);
   }
-  if (podCIDR.address.match(serviceCIDR.address, Math.min(podCIDR.prefix, serviceCIDR.prefix))) {
+  if (cidrsOverlap(podCIDR, serviceCIDR)) {
     throw new ConfigError('podCIDR', `${podCIDR.text} overlaps serviceCIDR ${serviceCIDR.text}`);
   }
   const routerID = oneOf('routerID', raw.routerID, ['hash', 'require'] as const);
@@ -72,7 +75,58 @@ export function validateConfig(raw: RawConfig): WebhookConfig {
     throw new ConfigError('calicoVersion', `${JSON.stringify(calicoText)} is neither auto nor a version such as v3.29.0`);
   }
   const validationAction = oneOf('validationAction', raw.validationAction, ['deny', 'warn'] as const);
-  return { mode, podCIDR, serviceCIDR, clusterDNS, routerID, kubeDNS: { minImageVersion }, calicoVersion, validationAction };
+  checkPodRange('podCIDR', podCIDR, IPV6_BLOCK);
+  checkServiceAddress(clusterDNS, serviceCIDR);
+  const ipv4PodCIDR = ipv4PodCidrKey(raw.ipv4PodCIDR, mode);
+  const nat = natOutgoingKey(raw.ipv6NATOutgoing, podCIDR);
+  return {
+    mode, podCIDR, serviceCIDR, clusterDNS, routerID, kubeDNS: { minImageVersion }, calicoVersion, validationAction,
+    ipv4PodCIDR, ipv6NATOutgoing: nat.enabled, ipv6NATOutgoingSetting: nat.setting,
+  };
+}
+
+// Calico's default block sizes (node/pkg/lifecycle/startup/startup.go:57-58): the pool calico-node creates from
+// the pod CIDR must hold one block (api/pkg/apis/projectcalico/v3/ippool.go:99).
+const IPV6_BLOCK = 122;
+const IPV4_BLOCK = 26;
+
+function checkPodRange(key: string, cidr: AnyCidr, block: number): void {
+  const reserved = reservedOverlap(cidr);
+  if (reserved) throw new ConfigError(key, `${cidr.text} overlaps ${reserved}, which no pod address may use`);
+  if (cidr.prefix > block) {
+    throw new ConfigError(key, `${cidr.text} cannot hold one /${block} block (Calico's default block size); use a /${block} or larger range`);
+  }
+}
+
+/** The network address, and the first address, which the API server gives the `kubernetes` Service. */
+function checkServiceAddress(clusterDNS: ipaddr.IPv6, serviceCIDR: AnyCidr): void {
+  const taken = [[addressAt(serviceCIDR, 0), 'the network address'], [addressAt(serviceCIDR, 1), "the first address (the `kubernetes` Service's)"]] as const;
+  for (const [address, what] of taken) {
+    if (address.toNormalizedString() === clusterDNS.toNormalizedString()) {
+      throw new ConfigError('clusterDNS', `${clusterDNS.toString()} is ${what} of serviceCIDR ${serviceCIDR.text}; pick another address, such as ${addressAt(serviceCIDR, 10).toString()}`);
+    }
+  }
+}
+
+/** Checked whenever given (a layered file may switch modes), required and used only in dual-stack. */
+function ipv4PodCidrKey(value: unknown, mode: WebhookConfig['mode']): Ipv4Cidr | undefined {
+  if (value === undefined || value === null || value === '') {
+    if (mode === 'dual-stack') throw new ConfigError('ipv4PodCIDR', 'required in dual-stack mode: the IPv4 half of --cluster-cidr, such as 10.244.0.0/16');
+    return undefined;
+  }
+  const text = requireString('ipv4PodCIDR', value);
+  const parsed = parseIpv4Cidr(text);
+  if (!parsed.ok) throw new ConfigError('ipv4PodCIDR', `${JSON.stringify(text)} ${parsed.reason}; an IPv4 CIDR such as 10.244.0.0/16 is needed`);
+  checkPodRange('ipv4PodCIDR', parsed.cidr, IPV4_BLOCK);
+  return parsed.cidr;
+}
+
+function natOutgoingKey(value: unknown, podCIDR: AnyCidr): { setting: WebhookConfig['ipv6NATOutgoingSetting']; enabled: boolean } {
+  // YAML reads a bare true/false as a boolean; both spellings mean the same.
+  const setting = typeof value === 'boolean' ? (String(value) as 'true' | 'false') : oneOf('ipv6NATOutgoing', value, ['auto', 'true', 'false'] as const);
+  // A unique-local pod range is not routed on the internet: without NAT pods have no IPv6 egress.
+  const enabled = setting === 'auto' ? isUniqueLocal(podCIDR) : setting === 'true';
+  return { setting, enabled };
 }
 
 /**
@@ -90,5 +144,7 @@ export function rawConfigOf(config: WebhookConfig): Required<RawConfig> {
     kubeDNS: { minImageVersion: formatVersion(config.kubeDNS.minImageVersion, '') },
     calicoVersion: config.calicoVersion ? formatVersion(config.calicoVersion) : 'auto',
     validationAction: config.validationAction,
+    ipv4PodCIDR: config.ipv4PodCIDR?.text ?? '',
+    ipv6NATOutgoing: config.ipv6NATOutgoingSetting,
   };
 }

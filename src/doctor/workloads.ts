@@ -21,7 +21,7 @@ function itemsOf(target: Target, mode: WebhookConfig['mode']): DoctorItem[] {
 
 /** Item ids (`<target>.<item>`) the targets answer in this mode, in registry order. */
 export function targetItems(mode: WebhookConfig['mode'], targets: readonly Target[] = TARGETS): string[] {
-  return targets.flatMap((t) => itemsOf(t, mode).map((i) => `${t.id}.${i.item}`));
+  return targets.filter((t) => !t.doctor?.whenPresent).flatMap((t) => itemsOf(t, mode).map((i) => `${t.id}.${i.item}`));
 }
 
 function fixFor(findings: Finding[], changes: Set<Finding>): string {
@@ -79,6 +79,7 @@ export function workloadChecks(snapshot: ClusterSnapshot, config: WebhookConfig,
     const owned = target.resources.flatMap((r) => (r.names === 'any' ? [readWhat(r.kind, undefined)] : r.names.map((n) => readWhat(r.kind, n))));
     const failures = snapshot.targets.failures.filter((f) => owned.includes(f.what));
     if (objects.length === 0) {
+      if (target.doctor.whenPresent && failures.length === 0) continue;
       const evidence = failures.length > 0
         ? `cannot read: ${failures.map((f) => `${f.what}: ${f.error}`).join('; ')}`
         : `no ${describeOwned(target)} in ${describeScope(snapshot.scope)}`;

@@ -268,6 +268,15 @@ function removeEdit(ctx: EditContext, found: Located, removed: ReadonlySet<Node 
   }
   const from = lineStart(src, start);
   const before = src.slice(from, start).trim();
+  if (before === '-' && isMap(parent)) {
+    // The first key of a list item's mapping (`- name: x`): the next key, kept, moves up onto the `- ` line.
+    const index = parent.items.findIndex((p) => p.key === found.keyNode);
+    const next = parent.items[index + 1]?.key as Node | undefined;
+    const gap = next ? src.slice(lineEndAfter(src, Math.max(end - 1, start)), range(next)[0]) : '';
+    if (next && !removed.has(next) && gap.trim() === '' && src.slice(end, lineEndAfter(src, Math.max(end - 1, start))).trim() === '') {
+      return { start, end: range(next)[0], text: '', order: ctx.order };
+    }
+  }
   if (before !== (isSeq(parent) ? '-' : '')) throw new UnplaceableEdit(`${ctx.where}: a value that shares its line with another`);
   return { start: from, end: lineEndAfter(src, Math.max(end - 1, start)), text: '', order: ctx.order };
 }

@@ -1,5 +1,6 @@
 // IPv6 address and CIDR helpers on top of ipaddr.js, so every rule parses and compares addresses one way.
 import ipaddr from 'ipaddr.js';
+import { reservedOverlap } from './ranges.js';
 
 export interface Ipv6Cidr {
   address: ipaddr.IPv6;
@@ -63,13 +64,30 @@ export function addressInCidr(address: ipaddr.IPv6, cidr: Ipv6Cidr): boolean {
   return address.match(cidr.address, cidr.prefix);
 }
 
-/** Ranges Calico refuses for a pool: link-local, multicast, loopback. */
+/** Ranges no pool may touch: link-local, multicast, loopback, by overlap (fe00::/7 holds fe80::/10). */
 export function reservedRangeOf(cidr: Ipv6Cidr): string | undefined {
-  const range = cidr.address.range();
-  if (range === 'linkLocal') return 'link-local (fe80::/10)';
-  if (range === 'multicast') return 'multicast (ff00::/8)';
-  if (range === 'loopback') return 'loopback (::1)';
-  return undefined;
+  return reservedOverlap(cidr);
+}
+
+/** 4 or 6 for a CIDR of either family (host bits allowed), undefined when it is not one. */
+export function cidrFamily(value: string): 4 | 6 | undefined {
+  try {
+    const [address] = ipaddr.parseCIDR(value.trim());
+    if (address.kind() === 'ipv4' || (address as ipaddr.IPv6).isIPv4MappedAddress()) return 4;
+    return 6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The canonical text of a CIDR of either family (compressed, lower case), or the input when it is not one. */
+export function canonicalCidr(value: string): string {
+  try {
+    const [address, prefix] = ipaddr.parseCIDR(value.trim());
+    return `${address.toString()}/${prefix}`;
+  } catch {
+    return value;
+  }
 }
 
 export function sameAddress(a: ipaddr.IPv6, b: ipaddr.IPv6): boolean {

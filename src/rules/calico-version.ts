@@ -18,6 +18,10 @@ export const CALICO_FEATURES = {
   vxlanIPv6: version(3, 23, 0),
   /** CALICO_IPV4POOL_CIDR=none. */
   ipv4PoolNone: version(3, 29, 0),
+  /** IPv6 (and dual-stack) in the eBPF data plane, GA. */
+  bpfIPv6: version(3, 28, 0),
+  /** The operator reconciles Installation ipPools after install (tigera/operator v1.35, shipping Calico v3.28.1). */
+  operatorPoolController: version(3, 28, 1),
 } as const satisfies Record<string, Version>;
 
 /** Treated as newer than any release: `master`, `latest` and their arch variants are development builds. */

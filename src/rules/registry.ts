@@ -4,12 +4,14 @@ import { calicoConfigTarget } from './calico-config.js';
 import { calicoNodeTarget } from './calico-node.js';
 import { kubeDnsDeploymentTarget } from './kube-dns-deployment.js';
 import { kubeDnsServiceTarget } from './kube-dns-service.js';
+import { installationTarget } from './installation.js';
+import { ipPoolTarget } from './ip-pool.js';
 import { kubeProxyTarget } from './kube-proxy.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { Version } from '../k8s/versions.js';
 import type { Target } from './target.js';
 
-export const TARGETS: readonly Target[] = [calicoNodeTarget, calicoConfigTarget, kubeDnsDeploymentTarget, kubeDnsServiceTarget, kubeProxyTarget];
+export const TARGETS: readonly Target[] = [calicoNodeTarget, calicoConfigTarget, kubeDnsDeploymentTarget, kubeDnsServiceTarget, kubeProxyTarget, installationTarget, ipPoolTarget];
 
 /** Every target that matches the object, in registry order (two may own different keys of one ConfigMap). */
 export function targetsFor(object: KubeObject, targets: readonly Target[] = TARGETS): Target[] {

@@ -84,6 +84,11 @@ export interface Judgement {
 /** How doctor judges the stored objects of a target with the target's own rules. */
 export interface DoctorSpec {
   items: readonly DoctorItem[];
+  /**
+   * Items reported only on objects that exist, and not among the guide's items: an alternative route to
+   * the same IPv6 settings (the operator's Installation exists only where the operator installed Calico).
+   */
+  whenPresent?: boolean;
   /** Why this object cannot be judged at all (every item unknown), or undefined. */
   unjudgeable?(object: KubeObject): { evidence: string; fix: string } | undefined;
   /** The values an item reads, for a passing item's evidence. */

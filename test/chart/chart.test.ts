@@ -43,9 +43,20 @@ function compileCel(expression: string): (vars: Record<string, unknown>) => bool
 
 // The objects the webhook exists for (the brief's target table): resource -> names.
 // The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
-const TARGETS: Record<string, { group: string; names: string[] }> = Object.fromEntries(
-  webhookScope(RULE_TARGETS).map((t) => [t.resource, { group: t.group, names: t.names === 'any' ? [] : [...t.names] }]),
-);
+// One kind may be served in several groups (IPPool), so they are listed by group and resource.
+const TARGETS = webhookScope(RULE_TARGETS);
+
+/** The webhook rules the targets call for: one per (group, version, scope), resources in registry order. */
+function expectedRules(): { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[]; scope: string }[] {
+  const rules: ReturnType<typeof expectedRules> = [];
+  for (const t of TARGETS) {
+    const scope = t.namespaced ? 'Namespaced' : 'Cluster';
+    const same = rules.find((r) => r.apiGroups[0] === t.group && r.apiVersions.join() === t.versions.join() && r.scope === scope);
+    if (same) same.resources.push(t.resource);
+    else rules.push({ apiGroups: [t.group], apiVersions: [...t.versions], resources: [t.resource], operations: ['CREATE', 'UPDATE'], scope });
+  }
+  return rules;
+}
 
 interface Probe { httpGet: { path: string; port: string | number; scheme: string }; [key: string]: unknown }
 interface Container {
@@ -138,7 +149,7 @@ for (const v of HELM_VERSIONS) {
         [],
         ['--set', 'webhook.url=https://127.0.0.1:8443', '--set', 'server.enabled=false', '--set', `tls.caBundle=${CA_BUNDLE}`],
         ['--set', 'certManager.enabled=false', '--set', 'tls.existingSecret=webhook-tls', '--set', `tls.caBundle=${CA_BUNDLE}`],
-        ['--set', 'discovery.enabled=true', '--set', 'mutation.enabled=false', '--set', 'config.mode=dual-stack'],
+        ['--set', 'discovery.enabled=true', '--set', 'mutation.enabled=false', '--set', 'config.mode=dual-stack', '--set', 'config.ipv4PodCIDR=10.244.0.0/16'],
       ];
       for (const extra of sets) {
         for (const strict of [[], ['--strict']]) {
@@ -275,12 +286,15 @@ for (const v of HELM_VERSIONS) {
       const dualStack = {
         'config.mode': 'dual-stack', 'config.podCIDR': 'fd00:10:244::/64', 'config.serviceCIDR': 'fd00:10:96::/108',
         'config.clusterDNS': 'fd00:10:96::53', 'config.routerID': 'require', 'config.validationAction': 'warn',
+        'config.ipv4PodCIDR': '10.244.0.0/16', 'config.ipv6NATOutgoing': 'false',
       };
       const cases: [string, Record<string, string>, Record<string, unknown>][] = [
-        ['defaults', {}, VALUES.config],
+        // An empty ipv4PodCIDR is not rendered (ipv6-only has none).
+        ['defaults', {}, Object.fromEntries(Object.entries(VALUES.config).filter(([key]) => key !== 'ipv4PodCIDR'))],
         ['dual-stack', dualStack, {
           mode: 'dual-stack', podCIDR: 'fd00:10:244::/64', serviceCIDR: 'fd00:10:96::/108', clusterDNS: 'fd00:10:96::53',
           routerID: 'require', kubeDNS: { minImageVersion: '1.14.10' }, calicoVersion: 'v3.29.0', validationAction: 'warn',
+          ipv4PodCIDR: '10.244.0.0/16', ipv6NATOutgoing: 'false',
         }],
       ];
       const dir = mkdtempSync(join(tmpdir(), 'chart-config-'));
@@ -293,7 +307,8 @@ for (const v of HELM_VERSIONS) {
           const text = configMap.data['config.yaml'] ?? '';
           const parsed = parseYaml(text) as Record<string, unknown>;
           assert.deepEqual(parsed, expected, label);
-          assert.deepEqual(Object.keys(parsed).sort(), ['calicoVersion', 'clusterDNS', 'kubeDNS', 'mode', 'podCIDR', 'routerID', 'serviceCIDR', 'validationAction']);
+          const keys = ['calicoVersion', 'clusterDNS', 'kubeDNS', 'mode', 'podCIDR', 'routerID', 'serviceCIDR', 'validationAction', 'ipv6NATOutgoing', ...(label === 'dual-stack' ? ['ipv4PodCIDR'] : [])];
+          assert.deepEqual(Object.keys(parsed).sort(), keys.sort());
           // The server's own loader (src/config) must take the rendered file as it is.
           const file = join(dir, `${label}.yaml`);
           writeFileSync(file, text);
@@ -365,7 +380,8 @@ for (const v of HELM_VERSIONS) {
         assert.equal(hook.matchPolicy, 'Equivalent');
         assert.deepEqual(hook.clientConfig.service, { name: service.metadata.name, namespace: NAMESPACE, path, port: service.spec.ports[0]?.port });
         assert.equal(hook.clientConfig.url, undefined);
-        assert.deepEqual(hook.rules, [
+        assert.deepEqual(hook.rules, expectedRules());
+        assert.deepEqual(hook.rules.slice(0, 2), [
           { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['daemonsets', 'deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
           { apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps', 'services'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
         ]);
@@ -411,16 +427,17 @@ for (const v of HELM_VERSIONS) {
       const expression = hook.matchConditions?.[0]?.expression ?? '';
       const matches = compileCel(expression);
       // Every rule resource has a branch in the condition, and no branch names a resource the rules lack.
-      assert.deepEqual(hook.rules.flatMap((r) => r.resources).sort(), Object.keys(TARGETS).sort());
-      const names = [...new Set([...Object.values(TARGETS).flatMap((t) => t.names), 'coredns', 'calico-typha', 'calico-kube-controllers', 'kubeadm-config', 'kube-dns-autoscaler', 'calico-node-x'])];
-      for (const [resource, { group, names: wanted }] of Object.entries(TARGETS)) {
+      assert.deepEqual(hook.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))).sort(), TARGETS.map((t) => `${t.group}/${t.resource}`).sort());
+      const names = [...new Set([...TARGETS.flatMap((t) => (t.names === 'any' ? [] : t.names)), 'coredns', 'calico-typha', 'calico-kube-controllers', 'kubeadm-config', 'kube-dns-autoscaler', 'calico-node-x', 'overlay', 'default-ipv6-ippool'])];
+      for (const { group, resource, versions, names: wanted } of TARGETS) {
         for (const name of names) {
-          const request = { resource: { group, version: 'v1', resource }, name, operation: 'CREATE' };
-          assert.equal(matches({ request, object: { metadata: { name } } }), wanted.includes(name), `${resource}/${name}`);
+          const request = { resource: { group, version: versions[0] ?? 'v1', resource }, name, operation: 'CREATE' };
+          assert.equal(matches({ request, object: { metadata: { name } } }), wanted === 'any' || wanted.includes(name), `${group}/${resource}/${name}`);
         }
         // Same resource name in another group is not a target.
-        const other = { resource: { group: 'example.com', version: 'v1', resource }, name: wanted[0], operation: 'UPDATE' };
-        assert.equal(matches({ request: other, object: { metadata: { name: wanted[0] } } }), false, `example.com ${resource}`);
+        const some = wanted === 'any' ? 'anything' : wanted[0];
+        const other = { resource: { group: 'example.com', version: 'v1', resource }, name: some, operation: 'UPDATE' };
+        assert.equal(matches({ request: other, object: { metadata: { name: some } } }), false, `example.com ${resource}`);
       }
       // CREATE with generateName: no name yet. Must be false, not an error that failurePolicy Fail would turn into a rejection.
       const nameless = { resource: { group: '', version: 'v1', resource: 'configmaps' }, name: '', operation: 'CREATE' };
@@ -508,6 +525,9 @@ for (const v of HELM_VERSIONS) {
         [{ 'config.validationAction': 'audit' }, /validationAction/],
         [{ 'config.calicoVersion': 'latest' }, /calicoVersion/],
         [{ 'config.kubeDNS.minImageVersion': 'newest' }, /minImageVersion/],
+        [{ 'config.mode': 'dual-stack' }, /ipv4PodCIDR/],
+        [{ 'config.mode': 'dual-stack', 'config.ipv4PodCIDR': 'fd20::/64' }, /ipv4PodCIDR/],
+        [{ 'config.ipv6NATOutgoing': 'yes' }, /ipv6NATOutgoing/],
         [{ 'webhook.failurePolicy': 'Maybe' }, /failurePolicy/],
         [{ 'webhook.timeoutSeconds': 31 }, /timeoutSeconds/],
         [{ 'webhook.url': 'http://127.0.0.1:8443' }, /url/],

@@ -8,7 +8,7 @@ import type { WebhookConfig } from '../../src/config/types.js';
 import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import type { RuleContext } from '../../src/rules/target.js';
+import type { RuleContext, Target } from '../../src/rules/target.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -36,8 +36,10 @@ export function fixtureObject(relative: string): KubeObject {
 }
 
 /** The default configuration (the guide's example cluster) with flag-style overrides. */
+/** dual-stack requires ipv4PodCIDR: tests that only name the mode get the usual 10.244.0.0/16. */
 export function configWith(overrides: ConfigOverrides = {}): WebhookConfig {
-  return loadConfig({ flags: overrides });
+  const ipv4 = overrides.mode === 'dual-stack' && !('ipv4PodCIDR' in overrides) ? { ipv4PodCIDR: '10.244.0.0/16' } : {};
+  return loadConfig({ flags: { ...ipv4, ...overrides } });
 }
 
 export function contextWith(partial: Partial<RuleContext> & { overrides?: ConfigOverrides } = {}): RuleContext {
@@ -141,4 +143,10 @@ export const NODE_CONTAINER_PATH = 'spec.template.spec.containers[name=calico-no
 /** Findings by rule id, for compact assertions. */
 export function rulesOf(findings: readonly { rule: string }[]): string[] {
   return findings.map((f) => f.rule);
+}
+
+/** Runs one target as the engine does (mutate a copy, validate it), alone, whatever else the registry holds. */
+export function runRule(target: Target, object: KubeObject, ctx: RuleContext = contextWith()): Run {
+  const analysis = analyze(structuredClone(object), ctx, { targets: [target] });
+  return { analysis, patch: patchOf(analysis), mutated: analysis.mutated };
 }

@@ -195,11 +195,54 @@ const serviceArb: fc.Arbitrary<KubeObject> = fc.record({
   return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels }, spec };
 });
 
+/** Pools as people write them in an Installation: either family, good and bad CIDRs, any encapsulation. */
+const installationPool = fc.record({
+  cidr: fc.constantFrom('10.244.0.0/16', '192.168.0.0/16', 'fd20::/112', 'fd20:0::/112', 'fd30::/112', 'fd20::/124', 'fe80::/64', 'pods'),
+  blockSize: fc.constantFrom(undefined, 26, 116, 122, 130),
+  encapsulation: fc.constantFrom(undefined, 'IPIP', 'IPIPCrossSubnet', 'VXLAN', 'VXLANCrossSubnet', 'None'),
+  natOutgoing: fc.constantFrom(undefined, 'Enabled', 'Disabled'),
+  name: fc.constantFrom(undefined, 'default-ipv4-ippool', 'pool'),
+}).map((pool) => Object.fromEntries(Object.entries(pool).filter(([, v]) => v !== undefined)));
+
+const installationArb: fc.Arbitrary<KubeObject> = fc.record({
+  network: fc.boolean(),
+  pools: fc.option(fc.array(installationPool, { maxLength: 3 }), { nil: undefined }),
+  bgp: fc.constantFrom(undefined, 'Enabled', 'Disabled'),
+  v4: fc.constantFrom(undefined, { firstFound: true }, { interface: 'eth0' }),
+  v6: fc.constantFrom(undefined, { firstFound: true }, { canReach: '2001:db8::1' }),
+  ipam: fc.constantFrom(undefined, 'Calico', 'HostLocal'),
+  dataplane: fc.constantFrom(undefined, 'Iptables', 'BPF'),
+  calicoVersion: fc.constantFrom(undefined, 'v3.22.0', 'v3.27.0', 'v3.30.0'),
+  extra: extras,
+}).map(({ network, pools, bgp, v4, v6, ipam, dataplane, calicoVersion, extra }) => {
+  const calicoNetwork: Record<string, unknown> = { ...extra };
+  for (const [key, value] of Object.entries({ ipPools: pools, bgp, nodeAddressAutodetectionV4: v4, nodeAddressAutodetectionV6: v6, linuxDataplane: dataplane })) {
+    if (value !== undefined) calicoNetwork[key] = value;
+  }
+  const spec: Record<string, unknown> = ipam ? { cni: { type: 'Calico', ipam: { type: ipam } } } : {};
+  if (network) spec.calicoNetwork = calicoNetwork;
+  return { apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' }, spec, ...(calicoVersion ? { status: { calicoVersion } } : {}) };
+});
+
+const ipPoolArb: fc.Arbitrary<KubeObject> = fc.record({
+  apiVersion: fc.constantFrom('crd.projectcalico.org/v1', 'projectcalico.org/v3'),
+  cidr: fc.constantFrom('10.244.0.0/16', 'fd20::/112', 'fd20::/116', 'fd30::/112', 'fd20::1/112', 'ff02::/112', 'pods'),
+  blockSize: fc.constantFrom(undefined, 0, 26, 116, 122, 129),
+  ipipMode: fc.constantFrom(undefined, 'Never', 'Always', 'CrossSubnet'),
+  vxlanMode: fc.constantFrom(undefined, 'Never', 'Always'),
+  natOutgoing: fc.constantFrom(undefined, true, false),
+  disabled: fc.constantFrom(undefined, true),
+}).map(({ apiVersion, ...fields }) => ({
+  apiVersion, kind: 'IPPool', metadata: { name: 'pool' }, spec: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+}));
+
 const TARGETS: [string, fc.Arbitrary<KubeObject>][] = [
   ['calico-node DaemonSet', calicoNodeArb],
   ['calico-config ConfigMap', calicoConfigArb],
   ['kube-dns Deployment', kubeDnsArb],
   ['kube-dns Service', serviceArb],
+  ['operator Installation', installationArb],
+  ['IPPool', ipPoolArb],
 ];
 
 /** The only places a patch may touch (DESIGN 3: minimal). */
@@ -208,6 +251,7 @@ const ALLOWED_PATHS = [
   /^\/spec\/template\/spec\/containers\/\d+\/image$/,
   /^\/data\/cni_network_config$/,
   /^\/spec\/(clusterIP|clusterIPs|ipFamilies)(\/|$)/,
+  /^\/spec(\/calicoNetwork(\/(ipPools|nodeAddressAutodetectionV4|nodeAddressAutodetectionV6)(\/.*)?)?)?$/,
 ];
 
 function applied(object: KubeObject, patch: readonly Operation[]): { result: KubeObject; errors: unknown[] } {

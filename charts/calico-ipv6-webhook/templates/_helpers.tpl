@@ -168,6 +168,22 @@ rules:
     resources: ["configmaps", "services"]
     operations: ["CREATE", "UPDATE"]
     scope: Namespaced
+  # Calico's custom resources (cluster-scoped: the namespaceSelector does not apply to them).
+  - apiGroups: ["operator.tigera.io"]
+    apiVersions: ["v1"]
+    resources: ["installations"]
+    operations: ["CREATE", "UPDATE"]
+    scope: Cluster
+  - apiGroups: ["crd.projectcalico.org"]
+    apiVersions: ["v1"]
+    resources: ["ippools"]
+    operations: ["CREATE", "UPDATE"]
+    scope: Cluster
+  - apiGroups: ["projectcalico.org"]
+    apiVersions: ["v3"]
+    resources: ["ippools"]
+    operations: ["CREATE", "UPDATE"]
+    scope: Cluster
 {{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}
 matchConditions:
   - name: calico-ipv6-webhook-targets
@@ -176,6 +192,8 @@ matchConditions:
       (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && object.metadata.name in ['calico-node', 'canal']) ||
       (request.resource.group == 'apps' && request.resource.resource == 'deployments' && object.metadata.name == 'kube-dns') ||
       (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-proxy']) ||
-      (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns'))
+      (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns') ||
+      (request.resource.group == 'operator.tigera.io' && request.resource.resource == 'installations' && object.metadata.name == 'default') ||
+      (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools'))
 {{- end }}
 {{- end }}

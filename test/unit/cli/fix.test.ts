@@ -194,3 +194,25 @@ describe('fix: each finding once', () => {
     assert.match(out.stderr, /1 target object, 0 changes needed, 1 problem$/);
   });
 });
+
+describe('fix and check: the operator Installation and IPPools', () => {
+  const installation = fixtureText('operator/installation-vxlan.yaml');
+  const pool = fixtureText('ippool/ipv6-pool-v3.yaml');
+
+  it('fix writes the IPv6 pool into the Installation, keeps the IPPool byte for byte; check of the result exits 0', async () => {
+    const fixed = await cli(['fix', '-'], `${installation}---\n${pool}`);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stdout, /cidr: fd20::\/112/);
+    assert.doesNotMatch(fixed.stdout, /10\.244\.0\.0\/16/);
+    assert.ok(fixed.stdout.endsWith(pool), 'the IPPool document is unchanged');
+    assert.match(fixed.stderr, /IPv4 pool default-ipv4-ippool \(10\.244\.0\.0\/16\) removed/);
+    const checked = await cli(['check', '-'], fixed.stdout);
+    assert.equal(checked.code, 0, checked.stderr);
+  });
+
+  it('check refuses a bad IPPool with the field, what was found and the fix (exit 1)', async () => {
+    const out = await cli(['check', '-'], pool.replace('cidr: fd20::/112', 'cidr: fd20::/112\n  ipipMode: Always'));
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /\[ippool\/ipip\] spec\.ipipMode: found "Always", expected "Never"\. Fix: IPIP is not supported on IPv6 pools/);
+  });
+});

@@ -100,7 +100,30 @@ describe('targets', () => {
   it('readTargets asks for every (kind, name) the rules target', async () => {
     const reader = new FakeReader([]);
     await readTargets(reader, { all: true });
-    // Each once, in registry order (the order is the registry's, not part of the contract).
-    assert.deepEqual([...reader.calls].sort(), ['ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal', 'Deployment kube-dns', 'Service kube-dns']);
+    // Each once, in registry order (the order is the registry's, not part of the contract); IPPools once per API group.
+    assert.deepEqual([...reader.calls].sort(), [
+      'ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal', 'Deployment kube-dns',
+      'IPPool (any name)', 'IPPool (any name)', 'Installation default', 'Service kube-dns',
+    ]);
+  });
+});
+
+describe('audit: Calico custom resources', () => {
+  const installation: KubeObject = fixtureObject('operator/installation-vxlan.yaml');
+  const goodPool: KubeObject = fixtureObject('ippool/ipv6-pool.yaml');
+  const badPool: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'wide' }, spec: { cidr: 'fd20::/64', ipipMode: 'Always' } };
+  const overlay: KubeObject = { ...structuredClone(installation), metadata: { name: 'overlay' } };
+
+  it('lists a non-compliant Installation and IPPool of either group; a good pool and the overlay are not listed', async () => {
+    const result = await runAudit(new FakeReader([installation, overlay, goodPool, badPool]), { all: false, namespaces: ['kube-system'] }, config);
+    assert.equal(result.checked, 3, 'the Installation named default and both pools (each read once, by its group)');
+    assert.deepEqual(result.entries.map((e) => [e.kind, e.name, e.verdict]), [
+      ['Installation', 'default', 'would-change'],
+      ['IPPool', 'wide', 'would-reject'],
+    ]);
+    const pool = result.entries[1]!;
+    assert.deepEqual(pool.findings.problems.map((f) => f.rule), ['ippool/pod-cidr', 'ippool/ipip']);
+    const install = result.entries[0]!;
+    assert.ok(install.changes.some((m) => m.startsWith('[installation/ipv6-pool] spec.calicoNetwork.ipPools:')), install.changes.join('\n'));
   });
 });

@@ -16,17 +16,23 @@ describe('needed RBAC', () => {
     assert.deepEqual(grants([{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] }]), ['apps/daemonsets/*:get']);
   });
 
-  it('every target the rules know can be read by name (get) in a discovery namespace', () => {
-    const allowed = new Set(grants(NAMESPACE_RULES));
+  it('every target the rules know can be read by name (get), in a discovery namespace or cluster-wide; custom resources of any name listed', () => {
     for (const target of webhookScope(TARGETS)) {
+      const allowed = new Set(grants(target.namespaced ? NAMESPACE_RULES : CLUSTER_RULES));
+      if (target.names === 'any') assert.ok(allowed.has(`${target.group || 'core'}/${target.resource}/*:list`), target.resource);
       for (const name of target.names === 'any' ? [] : target.names) {
         assert.ok(allowed.has(`${target.group || 'core'}/${target.resource}/${name}:get`), `${target.resource}/${name}`);
       }
     }
   });
 
-  it('nothing cluster-wide but listing and watching Nodes; Pods only listed', () => {
-    assert.deepEqual(grants(CLUSTER_RULES), ['core/nodes/*:list', 'core/nodes/*:watch']);
+  it('cluster-wide only Nodes (list, watch) and the Calico custom resources (the Installation by name); Pods only listed', () => {
+    assert.deepEqual(grants(CLUSTER_RULES), [
+      'core/nodes/*:list', 'core/nodes/*:watch',
+      'crd.projectcalico.org/ippools/*:get', 'crd.projectcalico.org/ippools/*:list',
+      'operator.tigera.io/installations/default:get',
+      'projectcalico.org/ippools/*:get', 'projectcalico.org/ippools/*:list',
+    ]);
     assert.deepEqual(grants(NAMESPACE_RULES).filter((g) => g.startsWith('core/pods')), ['core/pods/*:list']);
     assert.ok(grants(NAMESPACE_RULES).every((g) => g.startsWith('core/pods') || !g.includes('/*:')), 'everything else is limited by name');
   });

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { ApiError } from '../../../src/cluster/client.js';
 import type { ClusterReader, NamespaceScope } from '../../../src/cluster/reader.js';
 import type { ApiResource } from '../../../src/k8s/resource.js';
-import type { KubeObject } from '../../../src/k8s/object.js';
+import { groupOf, type KubeObject } from '../../../src/k8s/object.js';
 
 export function configMap(namespace: string, name: string, data: Record<string, string>): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
@@ -79,7 +79,7 @@ export class FakeReader implements ClusterReader {
 
   findNamed(resource: ApiResource, name: string | undefined, scope: NamespaceScope): Promise<KubeObject[]> {
     this.failIf(`${resource.kind} ${name ?? '(any name)'}`);
-    return Promise.resolve(this.objects.filter((o) => o.kind === resource.kind && (name === undefined || o.metadata?.name === name)
+    return Promise.resolve(this.objects.filter((o) => o.kind === resource.kind && (o.apiVersion === undefined || groupOf(o) === resource.group) && (name === undefined || o.metadata?.name === name)
       && (!resource.namespaced || scope.all || scope.namespaces.includes(o.metadata?.namespace ?? ''))));
   }
 }

@@ -27,6 +27,18 @@ describe('manifest-file: fix as text edits', () => {
     assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
   });
 
+  it('removing the first key of a list item\'s mapping moves the next key up onto the `- ` line', () => {
+    // The operator's Installation: its IPv4 pool becomes the IPv6 pool in place, and the pool's name goes.
+    const text = 'apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata:\n  name: default\nspec:\n  calicoNetwork:\n    ipPools:\n'
+      + '      - name: default-ipv4-ippool  \n        blockSize: 26\n        cidr: 10.244.0.0/16\n        encapsulation: VXLAN\n        natOutgoing: Enabled\n        nodeSelector: all()\n';
+    const result = analyzeManifest(text, config);
+    assert.ok(result.fixedText.includes('    ipPools:\n      - blockSize: 122\n        cidr: fd20::/112\n'), result.fixedText);
+    assert.deepEqual(reparsed(result.fixedText), result.documents.map((d) => d.analysis?.mutated));
+    // With a comment after the removed key the edit would drop it: refused instead, as before.
+    const commented = text.replace('default-ipv4-ippool  ', 'default-ipv4-ippool  # keep');
+    assert.match(analyzeManifest(commented, config).documents[0]?.refused ?? '', /shares its line/);
+  });
+
   it('a duplicated key (last wins, as the object is read) is edited at its last occurrence', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: kube-dns\nspec:\n  clusterIP: 10.0.0.1\n  ports: []\n  clusterIP: 10.96.0.10 # the effective one\n';
     const result = analyzeManifest(text, config);

@@ -12,6 +12,8 @@ export type Endpoint = 'mutate' | 'validate';
 /** What the cluster tells the rules beyond the object itself (filled by discovery when it runs). */
 export interface ClusterView {
   lookupConfigMapKey(namespace: string, name: string, key: string): string | undefined;
+  /** A whole ConfigMap (envFrom): its data, null when it does not exist, undefined when not known yet. */
+  lookupConfigMap?(namespace: string, name: string): Readonly<Record<string, string>> | null | undefined;
   calicoVersion(): Version | undefined;
   /** Differences between configuration and cluster, told to the user on every target object. */
   mismatches(): string[];
@@ -35,12 +37,16 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     ({ response: respond(request.uid, answer), decision, violated, target, patchOperations: answer.patch?.length ?? 0 });
   // DELETE and CONNECT carry nothing to fix; the webhook has no side effects, so dryRun changes nothing.
   if (request.operation === 'DELETE' || request.operation === 'CONNECT' || !request.object) return outcome(allowed(), 'allowed');
+  // A subresource (status, scale) carries no spec the rules could fix: judging it would deny, say, a
+  // controller's status update of a DaemonSet whose spec predates the webhook.
+  if (request.subResource !== undefined) return outcome(allowed(), 'allowed');
   const object = objectForRules(request.object, request);
   const ctx: RuleContext = {
     config,
     operation: request.operation,
     oldObject: request.oldObject ? objectForRules(request.oldObject, request) : undefined,
     lookupConfigMapKey: cluster ? (ns, name, key) => cluster.lookupConfigMapKey(ns, name, key) : undefined,
+    lookupConfigMap: cluster?.lookupConfigMap ? (ns, name) => cluster.lookupConfigMap?.(ns, name) : undefined,
     calicoVersionHint: cluster?.calicoVersion(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });

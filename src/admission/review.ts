@@ -23,6 +23,8 @@ export interface AdmissionRequest {
   object: KubeObject | undefined;
   oldObject: KubeObject | undefined;
   dryRun: boolean;
+  /** `status`, `scale`, ...: a request for a subresource, not the object's spec. */
+  subResource?: string | undefined;
 }
 
 export interface AdmissionResponse {
@@ -98,6 +100,7 @@ export function decodeReview(body: unknown): AdmissionRequest {
     object: optionalObject(request.object, 'object', version, uid),
     oldObject: optionalObject(request.oldObject, 'oldObject', version, uid),
     dryRun: request.dryRun === true,
+    subResource: optionalString(request.subResource, 'subResource', version, uid),
   };
 }
 

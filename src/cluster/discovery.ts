@@ -10,7 +10,7 @@ import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
 import { bindAddressFits } from '../rules/kube-proxy.js';
 import { TARGETS, calicoVersionOfObject } from '../rules/registry.js';
 import type { Target } from '../rules/target.js';
-import { isRecord, nameOf } from '../k8s/object.js';
+import { isRecord, nameOf, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
@@ -174,6 +174,18 @@ export class ClusterDiscovery implements ClusterView {
     const cm = watched.objects.find((o) => nameOf(o) === name);
     const value = cm && isRecord(cm.data) ? cm.data[dataKey] : undefined;
     return typeof value === 'string' ? value : undefined;
+  }
+
+  /** The whole ConfigMap for envFrom: its data once its watch has listed (null when it does not exist). */
+  lookupConfigMap(namespace: string, name: string): Readonly<Record<string, string>> | null | undefined {
+    const watched = this.watches.get(key(configMap(namespace, name)));
+    if (!watched) {
+      if (this.namespaces.includes(namespace)) this.add(configMap(namespace, name), false);
+      return undefined;
+    }
+    if (!watched.synced) return undefined;
+    const cm = watched.objects.find((o) => nameOf(o) === name);
+    return cm ? stringData(cm) : null;
   }
 
   calicoVersion(): Version | undefined {

@@ -30,13 +30,14 @@ export function storedFindings(part: { mutation: Report; validation: Report }): 
   return { changes: summary.changes, problems: [...summary.malformed, ...summary.problems], warnings: summary.warnings };
 }
 
-export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: { lookupConfigMapKey?: ConfigMapLookup | undefined; calicoVersionHint?: RuleContext['calicoVersionHint'] }, targets: readonly Target[] = TARGETS): ExistingAnalysis {
+export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: { lookupConfigMapKey?: ConfigMapLookup | undefined; lookupConfigMap?: RuleContext['lookupConfigMap']; calicoVersionHint?: RuleContext['calicoVersionHint'] }, targets: readonly Target[] = TARGETS): ExistingAnalysis {
   const operation: Operation = targetsFor(object, targets).some((t) => t.storedAs === 'update') ? 'UPDATE' : 'CREATE';
   const ctx: RuleContext = {
     config,
     operation,
     oldObject: operation === 'UPDATE' ? object : undefined,
     lookupConfigMapKey: cluster.lookupConfigMapKey,
+    lookupConfigMap: cluster.lookupConfigMap,
     calicoVersionHint: cluster.calicoVersionHint,
   };
   const analysis = analyze(object, ctx, { targets });

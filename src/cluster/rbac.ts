@@ -4,6 +4,7 @@
 import { TARGETS } from '../rules/registry.js';
 import type { Target } from '../rules/target.js';
 import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG } from './settings.js';
+import { KUBERNETES_SERVICES_ENDPOINT } from '../rules/container-env.js';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -30,6 +31,8 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
 /**
  * - Nodes (cluster-wide): discovery lists and watches them (spec.podCIDRs); doctor lists them (InternalIP).
  * - kubeadm-config, kube-proxy, kubelet-config: discovery lists+watches them; doctor gets them.
+ * - kubernetes-services-endpoint: every Calico manifest's calico-node reads it through envFrom; discovery
+ *   watches it so the env calico-node sees is known (issue 14).
  * - Each target resource: doctor and audit get its objects by name (list them when a target owns every
  *   name); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
  *   field selector, which RBAC matches against resourceNames.
@@ -40,7 +43,7 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
 export function readAccess(targets: readonly Target[]): ReadAccess {
   const cluster: PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }];
   const namespaced: PolicyRule[] = [];
-  grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]);
+  grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG, KUBERNETES_SERVICES_ENDPOINT]);
   for (const target of targets) {
     for (const r of target.resources) {
       const verbs = [...(r.names === 'any' ? ['get', 'list'] : ['get']), ...(r.watch ? (r.names === 'any' ? ['watch'] : ['list', 'watch']) : [])];

@@ -2,7 +2,7 @@
 // context the rules need for them: ConfigMaps their env refers to, and the cluster's Calico version.
 import { TARGETS } from '../rules/registry.js';
 import { calicoVersionOfObject } from '../rules/registry.js';
-import { isRecord, nameOf, namespaceOf } from '../k8s/object.js';
+import { isRecord, nameOf, namespaceOf, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RuleContext, Target } from '../rules/target.js';
 import type { Version } from '../k8s/versions.js';
@@ -55,7 +55,7 @@ export interface ConfigMapRef {
   name: string;
 }
 
-/** ConfigMaps that the env of a workload's containers reads through valueFrom.configMapKeyRef. */
+/** ConfigMaps that the env of a workload's containers reads: valueFrom.configMapKeyRef and envFrom.configMapRef. */
 export function configMapRefs(object: KubeObject): ConfigMapRef[] {
   const namespace = namespaceOf(object);
   if (!namespace) return [];
@@ -66,6 +66,12 @@ export function configMapRefs(object: KubeObject): ConfigMapRef[] {
   for (const list of [podSpec.containers, podSpec.initContainers]) {
     if (!Array.isArray(list)) continue;
     for (const container of list) {
+      // envFrom ConfigMaps set variables too (the kubelet reads them before env).
+      const envFrom: unknown = isRecord(container) ? container.envFrom : undefined;
+      for (const source of Array.isArray(envFrom) ? envFrom : []) {
+        const ref = isRecord(source) && isRecord(source.configMapRef) ? source.configMapRef : undefined;
+        if (ref && typeof ref.name === 'string') refs.set(`${namespace}/${ref.name}`, { namespace, name: ref.name });
+      }
       const env: unknown = isRecord(container) ? container.env : undefined;
       if (!Array.isArray(env)) continue;
       for (const entry of env) {
@@ -89,8 +95,20 @@ export function lookupIn(configMaps: readonly KubeObject[]): ConfigMapLookup {
   };
 }
 
+export type WholeConfigMapLookup = NonNullable<RuleContext['lookupConfigMap']>;
+
+/** The data of ConfigMaps already read; null for those read and not found; undefined for the rest. */
+export function dataIn(configMaps: readonly KubeObject[], missing: readonly ConfigMapRef[] = []): WholeConfigMapLookup {
+  return (namespace, name) => {
+    const cm = configMaps.find((c) => namespaceOf(c) === namespace && nameOf(c) === name);
+    if (cm) return stringData(cm);
+    return missing.some((m) => m.namespace === namespace && m.name === name) ? null : undefined;
+  };
+}
+
 export interface ClusterContext {
   lookupConfigMapKey: ConfigMapLookup;
+  lookupConfigMap: WholeConfigMapLookup;
   calicoVersionHint: Version | undefined;
   failures: ReadFailure[];
 }
@@ -100,6 +118,7 @@ export async function clusterContext(reader: ClusterReader, targets: readonly Ku
   const known = targets.filter((o) => o.kind === 'ConfigMap');
   const configMaps = [...known];
   const failures: ReadFailure[] = [];
+  const missing: ConfigMapRef[] = [];
   const wanted = new Map<string, ConfigMapRef>();
   for (const object of targets) for (const ref of configMapRefs(object)) wanted.set(`${ref.namespace}/${ref.name}`, ref);
   for (const ref of wanted.values()) {
@@ -107,11 +126,12 @@ export async function clusterContext(reader: ClusterReader, targets: readonly Ku
     try {
       const cm = await reader.getConfigMap(ref.namespace, ref.name);
       if (cm) configMaps.push(cm);
+      else missing.push(ref);
     } catch (error) {
       const e = apiError(error);
       failures.push({ what: `ConfigMap ${ref.namespace}/${ref.name}`, error: e.message, code: e.code });
     }
   }
   const calicoVersionHint = targets.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
-  return { lookupConfigMapKey: lookupIn(configMaps), calicoVersionHint, failures };
+  return { lookupConfigMapKey: lookupIn(configMaps), lookupConfigMap: dataIn(configMaps, missing), calicoVersionHint, failures };
 }

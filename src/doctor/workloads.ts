@@ -71,8 +71,8 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
 
 export function workloadChecks(snapshot: ClusterSnapshot, config: WebhookConfig, targets: readonly Target[] = TARGETS): Check[] {
   const out: Check[] = [];
-  const { lookupConfigMapKey, calicoVersionHint } = snapshot.context;
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey, calicoVersionHint };
+  const { lookupConfigMapKey, lookupConfigMap, calicoVersionHint } = snapshot.context;
+  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey, lookupConfigMap, calicoVersionHint };
   for (const target of targets) {
     if (!target.doctor) continue;
     const objects = snapshot.targets.objects.filter((o) => target.matches(o));

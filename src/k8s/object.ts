@@ -52,3 +52,9 @@ export function groupOf(object: KubeObject): string | undefined {
 export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
+
+/** A ConfigMap's data keys that hold strings: the ones the kubelet puts in a container's env. */
+export function stringData(configMap: KubeObject): Record<string, string> {
+  const data = isRecord(configMap.data) ? configMap.data : {};
+  return Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

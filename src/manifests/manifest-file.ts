@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
 import { calicoVersionOfObject } from '../rules/registry.js';
-import { describeObject, isRecord } from '../k8s/object.js';
+import { describeObject, isRecord, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RuleContext } from '../rules/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
@@ -80,6 +80,14 @@ function configMapLookup(objects: KubeObject[]): RuleContext['lookupConfigMapKey
       if (typeof value === 'string') return value;
     }
     return undefined;
+  };
+}
+
+/** Whole ConfigMaps of the same file answer envFrom; one that is not in the file cannot be known here. */
+function configMapData(objects: KubeObject[]): RuleContext['lookupConfigMap'] {
+  return (namespace, name) => {
+    const found = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name && (o.metadata?.namespace === undefined || o.metadata.namespace === namespace));
+    return found ? stringData(found) : undefined;
   };
 }
 
@@ -178,7 +186,7 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
   const targets = sources.flatMap(targetsOf);
   const objects = targets.map((t) => t.object);
   const calicoVersionHint = objects.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), calicoVersionHint };
+  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), lookupConfigMap: configMapData(objects), calicoVersionHint };
 
   const documents: DocumentResult[] = [];
   const edits: { start: number; end: number; text: string; order: number }[] = [];

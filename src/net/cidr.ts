@@ -1,6 +1,6 @@
 // IPv6 address and CIDR helpers on top of ipaddr.js, so every rule parses and compares addresses one way.
 import ipaddr from 'ipaddr.js';
-import { reservedOverlap } from './ranges.js';
+import { parseCidrOf, reservedOverlap } from './ranges.js';
 
 export interface Ipv6Cidr {
   address: ipaddr.IPv6;
@@ -13,23 +13,8 @@ export type CidrParse = { ok: true; cidr: Ipv6Cidr } | { ok: false; reason: stri
 
 /** Parses an IPv6 CIDR strictly: IPv6 only, host bits zero. */
 export function parseIpv6Cidr(value: string): CidrParse {
-  const text = value.trim();
-  if (!text.includes('/')) return { ok: false, reason: 'is not a CIDR (no /prefix)' };
-  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  try {
-    parsed = ipaddr.parseCIDR(text);
-  } catch {
-    return { ok: false, reason: 'is not a valid CIDR' };
-  }
-  const [address, prefix] = parsed;
-  if (address.kind() !== 'ipv6') return { ok: false, reason: 'is an IPv4 CIDR, not IPv6' };
-  const v6 = address as ipaddr.IPv6;
-  if (v6.isIPv4MappedAddress()) return { ok: false, reason: 'is an IPv4-mapped range, not IPv6' };
-  const network = ipaddr.IPv6.networkAddressFromCIDR(text);
-  if (network.toNormalizedString() !== v6.toNormalizedString()) {
-    return { ok: false, reason: `has host bits set (the network is ${network.toString()}/${prefix})` };
-  }
-  return { ok: true, cidr: { address: v6, prefix, text: `${v6.toString()}/${prefix}` } };
+  const parsed = parseCidrOf('ipv6', value);
+  return parsed.ok ? { ok: true, cidr: parsed.cidr as Ipv6Cidr } : parsed;
 }
 
 export function parseIpv6Address(value: string): ipaddr.IPv6 | undefined {

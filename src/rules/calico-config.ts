@@ -3,7 +3,7 @@ import { CniTemplate, type IpamSection } from './cni-template.js';
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from './calico-version.js';
 import { isRecord, type KubeObject } from '../k8s/object.js';
 import { cidrContains, isIpv4Cidr, parseIpv6Cidr } from '../net/cidr.js';
-import { formatVersion } from '../k8s/versions.js';
+import { formatVersion, type Version } from '../k8s/versions.js';
 import { shown, type Report } from './report.js';
 import { defineTarget, type RuleContext } from './target.js';
 
@@ -61,14 +61,38 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
         report.change({ rule: `${RULE}/assign`, path: `${at}.${key}`, found: shown(current), expected: shown(value),
           fix: typeof current === 'boolean' ? 'calico-ipam reads these flags as strings; a JSON boolean is ignored' : `calico-ipam assigns ${ctx.config.mode === 'ipv6-only' ? 'only IPv6' : 'IPv4 and IPv6'}` });
       }
-    } else if (section.value.type === 'host-local' && ctx.config.mode === 'ipv6-only' && section.value.subnet === 'usePodCidr'
-      && version && supports(version, 'usePodCidrIPv6')) {
-      template = template.withProperty(section.path, 'subnet', 'usePodCidrIPv6');
-      report.change({ rule: `${RULE}/host-local-subnet`, path: `${at}.subnet`, found: shown('usePodCidr'), expected: shown('usePodCidrIPv6'),
-        fix: "host-local takes the node's IPv6 pod CIDR" });
+    } else if (section.value.type === 'host-local' && section.value.subnet === 'usePodCidr' && version && supports(version, 'usePodCidrIPv6')) {
+      if (ctx.config.mode === 'ipv6-only') {
+        template = template.withProperty(section.path, 'subnet', 'usePodCidrIPv6');
+        report.change({ rule: `${RULE}/host-local-subnet`, path: `${at}.subnet`, found: shown('usePodCidr'), expected: shown('usePodCidrIPv6'),
+          fix: "host-local takes the node's IPv6 pod CIDR" });
+      } else if (section.value.ranges === undefined) {
+        // One address per range set (host-local's `ranges`); Calico's CNI plugin replaces usePodCidr and
+        // usePodCidrIPv6 inside ranges too (cni-plugin/internal/pkg/utils/utils.go:304-374).
+        template = template.withMemberReplaced(section.path, 'subnet', 'ranges', DUAL_STACK_RANGES);
+        report.change({ rule: `${RULE}/host-local-subnet`, path: `${at}.subnet`, found: shown('usePodCidr'), expected: `"ranges": ${DUAL_STACK_RANGES}`,
+          fix: "host-local gives each pod one address per range: the node's IPv4 and its IPv6 pod CIDR" });
+      }
     }
   }
   if (template.text !== original) writeTemplate(object, template);
+}
+
+/** host-local's two-range form: an IPv4 and an IPv6 address for every pod. */
+const DUAL_STACK_RANGES = '[[{"subnet": "usePodCidr"}], [{"subnet": "usePodCidrIPv6"}]]';
+
+/** host-local handing out IPv4 only: no IPv6 for any pod. */
+function validateHostLocal(section: IpamSection, ctx: RuleContext, version: Version | undefined, report: Report): void {
+  const path = `${TEMPLATE_PATH} ${section.label}`;
+  if (section.value.subnet !== 'usePodCidr' || section.value.ranges !== undefined) return;
+  if (!version) {
+    report.warn(`calico-config: host-local uses usePodCidr; on Calico >= v3.22 usePodCidrIPv6 is the IPv6 setting, but the Calico version is unknown here (set calicoVersion)`);
+    return;
+  }
+  if (!supports(version, 'usePodCidrIPv6') && ctx.config.mode === 'dual-stack') {
+    report.problem({ rule: `${RULE}/host-local-subnet`, path: `${path}.subnet`, found: shown('usePodCidr'), expected: 'an IPv6 range as well (usePodCidrIPv6)',
+      fix: `host-local takes the node's IPv6 pod CIDR (usePodCidrIPv6) from Calico ${formatVersion(CALICO_FEATURES.usePodCidrIPv6)} (running ${describeVersion(version)}); upgrade Calico, or pods get no IPv6 address` });
+  }
 }
 
 function validatePools(section: IpamSection, ctx: RuleContext, report: Report): void {
@@ -96,7 +120,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   const template = readTemplate(object, ctx, report);
   const version = knownCalicoVersion(ctx);
   const backend = isRecord(object.data) ? object.data.calico_backend : undefined;
-  if (backend === 'vxlan' && ctx.config.mode === 'ipv6-only' && version && !supports(version, 'vxlanIPv6')) {
+  if (backend === 'vxlan' && version && !supports(version, 'vxlanIPv6')) {
     report.problem({ rule: `${RULE}/backend`, path: 'data.calico_backend', found: shown(backend), expected: '"bird" (or vxlan on Calico >= v3.23)',
       fix: `IPv6 routing over VXLAN needs Calico >= ${formatVersion(CALICO_FEATURES.vxlanIPv6)} (running ${describeVersion(version)}); use bird or upgrade` });
   }
@@ -105,9 +129,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (sections.length === 0) report.warn(`calico-config: ${KEY} has no ipam section; pods get addresses from whatever the CNI defaults to`);
   for (const section of sections) {
     if (section.value.type === 'calico-ipam') validatePools(section, ctx, report);
-    if (section.value.type === 'host-local' && section.value.subnet === 'usePodCidr' && ctx.config.mode === 'ipv6-only' && !version) {
-      report.warn('calico-config: host-local uses usePodCidr; on Calico >= v3.22 usePodCidrIPv6 is the IPv6 setting, but the Calico version is unknown here (set calicoVersion)');
-    }
+    if (section.value.type === 'host-local') validateHostLocal(section, ctx, version, report);
   }
 }
 

@@ -1,14 +1,17 @@
 // calico-node DaemonSet (DESIGN 3.1): the pool, address autodetection, Felix IPv6 and the BGP router ID.
 import { ContainerEnv } from './container-env.js';
-import { CALICO_FEATURES, NEWEST, describeVersion, resolveCalicoVersion, supports, versionFromImage, type ResolvedVersion } from './calico-version.js';
-import { isRecord, namespaceOf, type KubeObject } from '../k8s/object.js';
+import { CALICO_FEATURES, NEWEST, describeVersion, resolveCalicoVersion, supports, versionFromImage } from './calico-version.js';
+import { namespaceOf, type KubeObject } from '../k8s/object.js';
 import { imageNamed, workloadContainers, type Container } from './workload.js';
-import { cidrContains, cidrEquals, isIpv4Address, isIpv4Cidr, parseIpv6Address, parseIpv6Cidr, reservedRangeOf } from '../net/cidr.js';
+import { cidrContains, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cidr, reservedRangeOf } from '../net/cidr.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import { Report, shown } from './report.js';
 import { defineTarget, type DoctorItem, type Evidence, type RuleContext } from './target.js';
+import { RULE, createsPools, foundOf, setVar, unset, valueOf, writable, type NodeEnv } from './calico-node-env.js';
+import { mutatePoolSettings, validatePoolSettings, POOL_VARS } from './calico-node-pools.js';
+import { operatorEvidence } from '../calico/operator-managed.js';
+import { felixBool } from '../calico/node-env.js';
 
-const RULE = 'calico-node';
 
 /** The container that runs calico/node: by name, or by image in any registry. */
 function calicoNodeContainer(object: KubeObject, report: Report): { container: Container; index: number } | undefined {
@@ -19,42 +22,23 @@ function calicoNodeContainer(object: KubeObject, report: Report): { container: C
   return container ? { container, index } : undefined;
 }
 
-/** Calico's own operator renders this DaemonSet; changes belong in its Installation resource. */
-function operatorManaged(object: KubeObject): boolean {
-  const owners = object.metadata?.ownerReferences;
-  const ownedByOperator = Array.isArray(owners) && owners.some((o) => isRecord(o) && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('operator.tigera.io/'));
-  return ownedByOperator || namespaceOf(object) === 'calico-system';
+/**
+ * Calico's own operator renders this DaemonSet (its owner reference, label or annotations say so; the
+ * namespace alone does not): changes belong in its Installation resource.
+ */
+function operatorManaged(object: KubeObject): string | undefined {
+  return operatorEvidence(object);
 }
 
-const TRUE_VALUES = new Set(['true', 'True', 'TRUE', 't', 'T', '1']);
-
-interface Target {
-  env: ContainerEnv;
-  image: unknown;
-  calico: ResolvedVersion;
-  namespace: string | undefined;
-}
-
-function target(object: KubeObject, ctx: RuleContext, report: Report): Target | undefined {
+function target(object: KubeObject, ctx: RuleContext, report: Report): NodeEnv | undefined {
   const found = calicoNodeContainer(object, report);
   if (!found) return undefined;
   const env = ContainerEnv.of(found.container, found.index, RULE, report);
   if (!env) return undefined;
-  return { env, image: found.container.image, calico: resolveCalicoVersion(found.container.image, ctx), namespace: namespaceOf(object) };
+  return { env, image: found.container.image, calico: resolveCalicoVersion(found.container.image, ctx), namespace: namespaceOf(object), ctx };
 }
 
-/** Target variables whose value cannot be read from the manifest are left alone (never guessed). */
-function literalOrAbsent(t: Target, name: string): { kind: 'absent' } | { kind: 'literal'; value: string; raw: unknown } | undefined {
-  const read = t.env.read(name);
-  return read.kind === 'absent' || read.kind === 'literal' ? read : undefined;
-}
-
-function setVar(t: Target, report: Report, name: string, value: string, found: unknown, fix: string, check: string): void {
-  t.env.set(name, value);
-  report.change({ rule: `${RULE}/${check}`, path: t.env.entryPath(name), found: shown(found), expected: shown(value), fix });
-}
-
-function warnDuplicates(t: Target, report: Report, names: readonly string[]): void {
+function warnDuplicates(t: NodeEnv, report: Report, names: readonly string[]): void {
   for (const name of names) {
     const indices = t.env.indicesOf(name);
     if (indices.length > 1) {
@@ -63,7 +47,7 @@ function warnDuplicates(t: Target, report: Report, names: readonly string[]): vo
   }
 }
 
-const TARGET_VARS = ['CALICO_IPV6POOL_CIDR', 'IP6', 'FELIX_IPV6SUPPORT', 'IP', 'CALICO_ROUTER_ID'] as const;
+const TARGET_VARS = ['CALICO_IPV6POOL_CIDR', 'IP6', 'FELIX_IPV6SUPPORT', 'IP', 'CALICO_ROUTER_ID', ...POOL_VARS] as const;
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (operatorManaged(object)) return;
@@ -72,47 +56,54 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   const { config } = ctx;
   warnDuplicates(t, report, TARGET_VARS);
 
-  const pool = literalOrAbsent(t, 'CALICO_IPV6POOL_CIDR');
-  // Read as validation reads it (through a valueFrom lookup too), or the pool added here would be refused there.
-  const noDefaultPools = TRUE_VALUES.has(t.env.valueOf('NO_DEFAULT_POOLS', ctx, t.namespace) ?? '');
-  // With NO_DEFAULT_POOLS the operator manages IPPools; adding a pool variable would make calico-node exit.
-  if (pool && (pool.kind === 'absent' || pool.value.trim() === '') && !noDefaultPools) {
-    setVar(t, report, 'CALICO_IPV6POOL_CIDR', config.podCIDR.text, pool.kind === 'absent' ? undefined : pool.raw,
+  const pool = writable(t, 'CALICO_IPV6POOL_CIDR');
+  // Read as validation reads it (valueFrom and envFrom too): with NO_DEFAULT_POOLS=true, or a value that may
+  // be true, a pool variable would make calico-node exit (startup.go:910-914).
+  if (pool && unset(pool) && createsPools(t) === true) {
+    setVar(t, report, 'CALICO_IPV6POOL_CIDR', config.podCIDR.text, foundOf(pool),
       `the IPv6 pool is the cluster's pod CIDR (--cluster-cidr ${config.podCIDR.text})`, 'ipv6-pool');
   }
 
-  const ip6 = literalOrAbsent(t, 'IP6');
-  // An empty IP6 does not autodetect in Calico: it disables IPv6 on the node.
-  if (ip6 && (ip6.kind === 'absent' || ip6.value.trim() === '')) {
-    setVar(t, report, 'IP6', 'autodetect', ip6.kind === 'absent' ? undefined : ip6.raw, 'each node autodetects its IPv6 address', 'ip6');
+  const ip6 = writable(t, 'IP6');
+  // An empty IP6 does not autodetect in Calico: it leaves IPv6 off on the node (startup.go:658-681).
+  if (ip6 && unset(ip6)) setVar(t, report, 'IP6', 'autodetect', foundOf(ip6), 'each node autodetects its IPv6 address', 'ip6');
+
+  const felix = writable(t, 'FELIX_IPV6SUPPORT');
+  // Felix's own boolean parsing (felix/config/param_types.go:91-99); a YAML boolean is written back as a string.
+  if (felix && (felix.kind === 'absent' || typeof felix.raw !== 'string' || felixBool(felix.value) !== true)) {
+    setVar(t, report, 'FELIX_IPV6SUPPORT', 'true', foundOf(felix), 'Felix programs IPv6 routes and policy only when this is "true"', 'felix-ipv6');
   }
 
-  const felix = literalOrAbsent(t, 'FELIX_IPV6SUPPORT');
-  if (felix && (felix.kind === 'absent' || typeof felix.raw !== 'string' || !TRUE_VALUES.has(felix.value))) {
-    setVar(t, report, 'FELIX_IPV6SUPPORT', 'true', felix.kind === 'absent' ? undefined : felix.raw, 'Felix programs IPv6 routes and policy only when this is "true"', 'felix-ipv6');
-  }
+  mutatePoolSettings(t, report);
 
-  if (config.mode !== 'ipv6-only') return;
-  const ip = literalOrAbsent(t, 'IP');
+  const ip = writable(t, 'IP');
+  if (config.mode === 'dual-stack') {
+    // Dual-stack keeps IPv4: each node autodetects its IPv4 address too.
+    if (ip && unset(ip)) setVar(t, report, 'IP', 'autodetect', foundOf(ip), 'dual-stack keeps IPv4: each node autodetects its IPv4 address', 'ip');
+    return;
+  }
   if (ip && supports(t.calico.version, 'ipNone') && (ip.kind === 'absent' || ['', 'autodetect'].includes(ip.value.trim()))) {
-    setVar(t, report, 'IP', 'none', ip.kind === 'absent' ? undefined : ip.raw, 'an IPv6-only node has no IPv4 address: IP=none', 'ip-none');
+    setVar(t, report, 'IP', 'none', foundOf(ip), 'an IPv6-only node has no IPv4 address: IP=none', 'ip-none');
   }
-  const ipNow = t.env.valueOf('IP');
-  const routerId = literalOrAbsent(t, 'CALICO_ROUTER_ID');
+  // IP may come from valueFrom or envFrom: read it as validation does, or the router ID would be missing there.
+  const ipNow = valueOf(t, 'IP');
+  const routerId = writable(t, 'CALICO_ROUTER_ID');
   // An empty value is unset for calico-node (as for IP6), so it is filled like an absent one.
-  const routerIdUnset = routerId?.kind === 'absent' || (routerId?.kind === 'literal' && routerId.value.trim() === '');
-  if (ipNow === 'none' && routerId && routerIdUnset && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash')) {
-    setVar(t, report, 'CALICO_ROUTER_ID', 'hash', routerId.kind === 'absent' ? undefined : routerId.raw, 'with IP=none BGP needs a router ID; hash derives a distinct one from each node name', 'router-id');
+  if (ipNow === 'none' && routerId && unset(routerId) && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash')) {
+    setVar(t, report, 'CALICO_ROUTER_ID', 'hash', foundOf(routerId), 'with IP=none BGP needs a router ID; hash derives a distinct one from each node name', 'router-id');
   }
 }
 
-function validatePool(t: Target, ctx: RuleContext, report: Report): void {
+function validatePool(t: NodeEnv, ctx: RuleContext, report: Report): void {
   const { config } = ctx;
   const path = t.env.entryPath('CALICO_IPV6POOL_CIDR');
   const poolText = t.env.valueOf('CALICO_IPV6POOL_CIDR', ctx, t.namespace);
-  const noDefaultPools = TRUE_VALUES.has(t.env.valueOf('NO_DEFAULT_POOLS', ctx, t.namespace) ?? '');
+  const creates = createsPools(t);
   const rule = `${RULE}/ipv6-pool`;
-  if (noDefaultPools) {
+  if (creates === 'unknown') {
+    if (poolText === undefined || poolText.trim() === '') report.warn(`calico-node: NO_DEFAULT_POOLS may be set by ${t.env.unreadableSourcesFor('NO_DEFAULT_POOLS', ctx, t.namespace).join(', ') || 'a source the webhook cannot read'}; no pool variable was added, because with NO_DEFAULT_POOLS=true one makes calico-node exit. If it is not set there, add CALICO_IPV6POOL_CIDR=${config.podCIDR.text}`);
+  }
+  if (creates === false) {
     if (poolText !== undefined && poolText.trim() !== '') {
       report.problem({ rule: `${RULE}/no-default-pools`, path, found: shown(poolText), expected: 'absent while NO_DEFAULT_POOLS=true',
         fix: 'remove CALICO_IPV6POOL_CIDR (calico-node exits when both are set) and create an IPPool resource instead, or remove NO_DEFAULT_POOLS' });
@@ -143,7 +134,7 @@ function validatePool(t: Target, ctx: RuleContext, report: Report): void {
   }
 }
 
-function validateBlockSize(t: Target, ctx: RuleContext, report: Report, poolPrefix: number): void {
+function validateBlockSize(t: NodeEnv, ctx: RuleContext, report: Report, poolPrefix: number): void {
   const path = t.env.entryPath('CALICO_IPV6POOL_BLOCK_SIZE');
   const blockText = t.env.valueOf('CALICO_IPV6POOL_BLOCK_SIZE', ctx, t.namespace);
   const rule = `${RULE}/block-size`;
@@ -170,7 +161,7 @@ function validateBlockSize(t: Target, ctx: RuleContext, report: Report, poolPref
   }
 }
 
-function validateAddresses(t: Target, ctx: RuleContext, report: Report): void {
+function validateAddresses(t: NodeEnv, ctx: RuleContext, report: Report): void {
   const ip6 = t.env.valueOf('IP6', ctx, t.namespace);
   if (ip6 !== undefined && ip6.trim() !== 'autodetect') {
     const value = ip6.trim();
@@ -212,7 +203,7 @@ function validateAddresses(t: Target, ctx: RuleContext, report: Report): void {
 
 const DOTTED_QUAD = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-function validateRouterId(t: Target, ctx: RuleContext, report: Report): void {
+function validateRouterId(t: NodeEnv, ctx: RuleContext, report: Report): void {
   if (ctx.config.mode !== 'ipv6-only' || t.env.valueOf('IP', ctx, t.namespace) !== 'none') return;
   const read = t.env.read('CALICO_ROUTER_ID', ctx, t.namespace);
   const path = t.env.entryPath('CALICO_ROUTER_ID');
@@ -247,29 +238,9 @@ function validateRouterId(t: Target, ctx: RuleContext, report: Report): void {
   });
 }
 
-function validateOthers(t: Target, ctx: RuleContext, report: Report): void {
-  const v = t.calico.version;
-  const vxlan = t.env.valueOf('CALICO_IPV6POOL_VXLAN', ctx, t.namespace);
-  if (vxlan !== undefined && vxlan !== 'Never' && !supports(v, 'vxlanIPv6')) {
-    report.warn(`calico-node: CALICO_IPV6POOL_VXLAN=${vxlan} needs Calico >= v3.23 for IPv6 VXLAN (running ${describeVersion(v)})`);
-  }
-  const v4pool = t.env.valueOf('CALICO_IPV4POOL_CIDR', ctx, t.namespace);
-  if (ctx.config.mode === 'ipv6-only' && v4pool !== undefined && v4pool !== 'none' && isIpv4Cidr(v4pool)) {
-    report.warn(supports(v, 'ipv4PoolNone')
-      ? `calico-node: CALICO_IPV4POOL_CIDR=${v4pool} creates an IPv4 pool in an IPv6-only cluster; set it to "none"`
-      : `calico-node: CALICO_IPV4POOL_CIDR=${v4pool} creates an IPv4 pool in an IPv6-only cluster; remove it (the value "none" needs Calico v3.29)`);
-  }
-  const backend = t.env.valueOf('CALICO_NETWORKING_BACKEND', ctx, t.namespace);
-  if (backend === 'vxlan' && ctx.config.mode === 'ipv6-only' && !supports(v, 'vxlanIPv6')) {
-    report.problem({ rule: `${RULE}/backend`, path: t.env.entryPath('CALICO_NETWORKING_BACKEND'), found: shown(backend), expected: '"bird" (or vxlan on Calico >= v3.23)',
-      fix: `IPv6 routing over VXLAN needs Calico >= v3.23 (running ${describeVersion(v)}); use calico_backend bird or upgrade` });
-  }
-}
-
-function warnUnreadable(t: Target, ctx: RuleContext, report: Report): void {
-  // Upstream manifests read the backend from calico-config; it only matters where VXLAN lacks IPv6.
-  const backendMatters = ctx.config.mode === 'ipv6-only' && !supports(t.calico.version, 'vxlanIPv6');
-  for (const name of [...TARGET_VARS, 'NO_DEFAULT_POOLS', ...(backendMatters ? ['CALICO_NETWORKING_BACKEND'] : [])]) {
+function warnUnreadable(t: NodeEnv, ctx: RuleContext, report: Report): void {
+  // The backend decides how IPv6 is carried between nodes (upstream manifests read it from calico-config).
+  for (const name of [...TARGET_VARS, 'NO_DEFAULT_POOLS']) {
     const read = t.env.read(name, ctx, t.namespace);
     if (read.kind === 'unreadable') {
       report.warn(`calico-node: ${name} comes from ${read.source}, which the webhook cannot read here; it was not checked or changed`);
@@ -285,14 +256,15 @@ function warnConversion(ctx: RuleContext, report: Report): void {
   if (!found) return;
   const oldEnv = ContainerEnv.of(found.container, found.index, RULE, scratch);
   if (!oldEnv) return;
-  if (oldEnv.valueOf('CALICO_IPV6POOL_CIDR') === undefined || !TRUE_VALUES.has(oldEnv.valueOf('FELIX_IPV6SUPPORT') ?? '')) {
+  if (oldEnv.valueOf('CALICO_IPV6POOL_CIDR') === undefined || felixBool(oldEnv.valueOf('FELIX_IPV6SUPPORT') ?? '') !== true) {
     report.warn('calico-node: this update turns an IPv4 calico-node to IPv6; the guide covers new clusters, and an existing IPPool is not changed by the pool variables (create the IPv6 IPPool yourself)');
   }
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  if (operatorManaged(object)) {
-    report.warn('calico-node: this DaemonSet is managed by the Tigera operator, which reverts manual changes; set IPv6 in the Installation resource (spec.calicoNetwork.ipPools) instead');
+  const managedBy = operatorManaged(object);
+  if (managedBy) {
+    report.warn(`calico-node: this DaemonSet is managed by the Tigera operator (${managedBy}), which reverts manual changes; set IPv6 in the Installation resource (spec.calicoNetwork.ipPools) instead`);
     return;
   }
   const t = target(object, ctx, report);
@@ -303,9 +275,9 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (t.calico.warning) report.warn(`calico-node: ${t.calico.warning}`);
   warnUnreadable(t, ctx, report);
   validatePool(t, ctx, report);
+  validatePoolSettings(t, report);
   validateAddresses(t, ctx, report);
   validateRouterId(t, ctx, report);
-  validateOthers(t, ctx, report);
   warnConversion(ctx, report);
 }
 
@@ -319,8 +291,9 @@ function calicoVersionOf(object: KubeObject): Version | undefined {
 /** Doctor: the object cannot be judged when the operator renders it or no calico/node container is found. */
 function unjudgeable(object: KubeObject): { evidence: string; fix: string } | undefined {
   const subject = `${object.kind ?? 'DaemonSet'} ${namespaceOf(object) ?? ''}/${typeof object.metadata?.name === 'string' ? object.metadata.name : '?'}`;
-  if (operatorManaged(object)) {
-    return { evidence: `${subject} is managed by the Tigera operator, which renders the variables itself`, fix: 'set IPv6 in the operator\'s Installation resource (spec.calicoNetwork.ipPools) and check it there' };
+  const managedBy = operatorManaged(object);
+  if (managedBy) {
+    return { evidence: `${subject} is managed by the Tigera operator (${managedBy}), which renders the variables itself`, fix: 'set IPv6 in the operator\'s Installation resource (spec.calicoNetwork.ipPools) and check it there' };
   }
   const found = calicoNodeContainer(object, new Report());
   if (!found || !ContainerEnv.of(found.container, found.index, RULE, new Report())) {
@@ -362,6 +335,9 @@ export const calicoNodeTarget = defineTarget({
       { item: 'ip-none', title: 'calico-node IP=none (IPv6-only)', rules: ['calico-node/ip-none', 'calico-node/ip'], reads: ['IP'], modes: ['ipv6-only'] },
       { item: 'ip', title: 'calico-node keeps IPv4 (IP=autodetect) in dual-stack', rules: ['calico-node/ip-none', 'calico-node/ip'], reads: ['IP'], modes: ['dual-stack'] },
       { item: 'router-id', title: 'calico-node has a CALICO_ROUTER_ID for each node (IPv6-only)', rules: ['calico-node/router-id'], reads: ['CALICO_ROUTER_ID'], modes: ['ipv6-only'] },
+      { item: 'ipv4-pool', title: 'calico-node CALICO_IPV4POOL_CIDR: none in IPv6-only (v3.29+), the IPv4 pod CIDR in dual-stack', rules: ['calico-node/ipv4-pool', 'calico-node/ipv4-block-size'], reads: ['CALICO_IPV4POOL_CIDR'] },
+      { item: 'nat-outgoing', title: 'calico-node CALICO_IPV6POOL_NAT_OUTGOING as ipv6NATOutgoing says (true for a ULA pod CIDR)', rules: ['calico-node/ipv6-nat-outgoing'], reads: ['CALICO_IPV6POOL_NAT_OUTGOING'] },
+      { item: 'ipv6-carrier', title: 'IPv6 pod traffic has a carrier between nodes: BIRD, or an IPv6 VXLAN pool with the vxlan backend', rules: ['calico-node/backend', 'calico-node/ipv6-encapsulation', 'calico-node/bpf-ipv6'], reads: ['CALICO_NETWORKING_BACKEND', 'CALICO_IPV6POOL_VXLAN'] },
     ],
     unjudgeable,
     evidence,

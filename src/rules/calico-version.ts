@@ -16,9 +16,12 @@ export const CALICO_FEATURES = {
   usePodCidrIPv6: version(3, 22, 0),
   /** IPv6 over VXLAN (CALICO_IPV6POOL_VXLAN, calico_backend vxlan for IPv6). */
   vxlanIPv6: version(3, 23, 0),
-  /** CALICO_IPV4POOL_CIDR=none. */
+  /** CALICO_IPV4POOL_CIDR=none (startup.go:925-929; commit 30c5eb8111, first in v3.29.0). */
   ipv4PoolNone: version(3, 29, 0),
-  /** IPv6 (and dual-stack) in the eBPF data plane, GA. */
+  /**
+   * IPv6 (and dual-stack) in the eBPF data plane, GA. Felix turns BPF IPv6 on with IPv6 support from v3.27.0
+   * (felix/dataplane/driver.go v3.27.0:325, BPFIpv6Enabled = Ipv6Support && BPFEnabled), GA in v3.28.
+   */
   bpfIPv6: version(3, 28, 0),
   /** The operator reconciles Installation ipPools after install (tigera/operator v1.35, shipping Calico v3.28.1). */
   operatorPoolController: version(3, 28, 1),

@@ -168,4 +168,24 @@ export class CniTemplate {
   withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
     return this.withProperties(objectPath, [[key, value]]);
   }
+
+  /** The JSON value at a path (the last duplicate of a key, as Go reads it); undefined when there is none. */
+  valueAt(path: JSONPath): unknown {
+    const node = nodeAt(this.root, path);
+    return node ? getNodeValue(node) : undefined;
+  }
+
+  /**
+   * Replaces one member, key and value, by another written as JSON text (`"ranges": [[...]]`), in the same
+   * place: the bytes of every other member, and the layout around this one, stay as they were.
+   */
+  withMemberReplaced(objectPath: JSONPath, key: string, newKey: string, valueJson: string): CniTemplate {
+    const value = nodeAt(this.root, [...objectPath, key]);
+    const member = value?.parent;
+    if (member?.type !== 'property') throw new Error(`no member ${key} at ${JSON.stringify(objectPath)} in the CNI template`);
+    const text = `${this.text.slice(0, member.offset)}${JSON.stringify(newKey)}: ${valueJson}${this.text.slice(member.offset + member.length)}`;
+    const parsed = CniTemplate.parse(text, this.memo);
+    if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
+    return parsed.template;
+  }
 }

@@ -1,6 +1,8 @@
-// Reading and writing one container's env the way the kubelet resolves it: the last entry of a name wins.
+// Reading and writing one container's env the way the kubelet resolves it: envFrom, then env over it, the
+// last entry of a name winning; valueFrom and envFrom ConfigMaps through the context's lookups.
 import { containerPath, type Container } from './workload.js';
 import { isRecord } from '../k8s/object.js';
+import { EffectiveEnv, type EnvSources } from '../k8s/effective-env.js';
 import type { Report } from './report.js';
 import type { RuleContext } from './target.js';
 
@@ -14,9 +16,28 @@ export type EnvRead =
   | { kind: 'absent' }
   /** A literal value; `raw` keeps a non-string (a YAML boolean) so it can be corrected. */
   | { kind: 'literal'; value: string; raw: unknown; index: number }
-  /** valueFrom resolved through a ConfigMap lookup. */
-  | { kind: 'resolved'; value: string; index: number; source: string }
-  | { kind: 'unreadable'; index: number; source: string };
+  /** valueFrom or envFrom resolved through a ConfigMap lookup; no index when it comes from envFrom. */
+  | { kind: 'resolved'; value: string; index: number | undefined; source: string }
+  /** `source` says where it comes from and why that cannot be read. */
+  | { kind: 'unreadable'; index: number | undefined; source: string };
+
+/**
+ * ConfigMaps whose purpose Calico documents: kubernetes-services-endpoint only overrides the API server address
+ * ("Allow KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT to be overridden for eBPF mode", the envFrom
+ * comment in Calico's calico.yaml and canal.yaml), so it is not read as possibly setting anything else.
+ */
+export const KUBERNETES_SERVICES_ENDPOINT = 'kubernetes-services-endpoint';
+const DOCUMENTED_ENV_FROM: Readonly<Record<string, readonly string[]>> = {
+  [KUBERNETES_SERVICES_ENDPOINT]: ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'],
+};
+
+function sourcesOf(ctx: RuleContext | undefined): EnvSources {
+  return {
+    configMap: (namespace, name) => (namespace === undefined ? undefined : ctx?.lookupConfigMap?.(namespace, name)),
+    configMapKey: (namespace, name, key) => (namespace === undefined ? undefined : ctx?.lookupConfigMapKey?.(namespace, name, key)),
+    mayDefine: (configMap, variable) => DOCUMENTED_ENV_FROM[configMap]?.includes(variable) ?? true,
+  };
+}
 
 export class ContainerEnv {
   private constructor(
@@ -58,22 +79,29 @@ export class ContainerEnv {
     return out;
   }
 
+  /** The effective value as the kubelet builds it; without a context nothing outside the manifest is read. */
   read(name: string, ctx?: RuleContext, namespace?: string): EnvRead {
-    const indices = this.indicesOf(name);
-    const index = indices[indices.length - 1];
-    if (index === undefined) return { kind: 'absent' };
-    const entry = this.entries[index] as EnvEntry;
-    if (entry.valueFrom !== undefined) {
-      const ref = isRecord(entry.valueFrom) && isRecord(entry.valueFrom.configMapKeyRef) ? entry.valueFrom.configMapKeyRef : undefined;
-      if (ref && typeof ref.name === 'string' && typeof ref.key === 'string') {
-        const source = `ConfigMap ${ref.name} key ${ref.key}`;
-        const value = namespace !== undefined ? ctx?.lookupConfigMapKey?.(namespace, ref.name, ref.key) : undefined;
-        return value === undefined ? { kind: 'unreadable', index, source } : { kind: 'resolved', value, index, source };
-      }
-      return { kind: 'unreadable', index, source: 'a valueFrom other than a ConfigMap key' };
+    const resolved = EffectiveEnv.of(this.container, namespace, sourcesOf(ctx)).get(name);
+    if (resolved.kind === 'absent') return resolved;
+    if (resolved.kind === 'unknown') return { kind: 'unreadable', index: resolved.index, source: this.describeSource(resolved.index) ?? resolved.origin };
+    if (resolved.via === 'value' && resolved.index !== undefined) {
+      return { kind: 'literal', value: resolved.value, raw: resolved.raw, index: resolved.index };
     }
-    const raw = entry.value;
-    return { kind: 'literal', value: raw === undefined || raw === null ? '' : String(raw), raw, index };
+    return { kind: 'resolved', value: resolved.value, index: resolved.index, source: this.describeSource(resolved.index) ?? resolved.origin };
+  }
+
+  /** How a message names where an env entry's value comes from: `ConfigMap calico-config key calico_backend`. */
+  private describeSource(index: number | undefined): string | undefined {
+    const entry = index === undefined ? undefined : this.entries[index];
+    if (!entry) return undefined;
+    const ref = isRecord(entry.valueFrom) && isRecord(entry.valueFrom.configMapKeyRef) ? entry.valueFrom.configMapKeyRef : undefined;
+    if (ref && typeof ref.name === 'string' && typeof ref.key === 'string') return `ConfigMap ${ref.name} key ${ref.key}`;
+    return entry.valueFrom !== undefined && entry.valueFrom !== null ? 'a valueFrom other than a ConfigMap key' : `the value ${JSON.stringify(entry.value)}, which refers to another variable`;
+  }
+
+  /** envFrom sources that cannot be read here and may set this variable. */
+  unreadableSourcesFor(name: string, ctx?: RuleContext, namespace?: string): string[] {
+    return EffectiveEnv.of(this.container, namespace, sourcesOf(ctx)).unreadableSourcesFor(name);
   }
 
   /** The value when it can be known from the manifest (or a lookup), else undefined. */

@@ -11,6 +11,11 @@ function isCoreDns(object: KubeObject): boolean {
   return object.metadata?.labels?.['kubernetes.io/name'] === 'CoreDNS';
 }
 
+/** An ExternalName Service is a DNS alias with no cluster IP (the API server refuses one on it). */
+function isExternalName(object: KubeObject): boolean {
+  return isRecord(object.spec) && object.spec.type === 'ExternalName';
+}
+
 function specOf(object: KubeObject, report: Report): Record<string, unknown> | undefined {
   if (object.spec === undefined) return undefined;
   if (!isRecord(object.spec)) {
@@ -36,7 +41,7 @@ function familiesFit(current: unknown, ctx: RuleContext): boolean {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  if (isCoreDns(object)) return;
+  if (isCoreDns(object) || isExternalName(object)) return;
   // On UPDATE clusterIP is immutable: nothing can be fixed. The API server checks immutability before
   // the validating webhook runs, so the refusal is made here for the user to see why and what to do.
   if (ctx.operation === 'UPDATE') {
@@ -67,6 +72,10 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (isCoreDns(object)) return;
+  if (isExternalName(object)) {
+    report.warn(`kube-dns Service: type ExternalName (${shown((object.spec as Record<string, unknown>).externalName)}) has no cluster IP, so it cannot answer at the kubelet's --cluster-dns ${ctx.config.clusterDNS.toString()}; left alone`);
+    return;
+  }
   const spec = specOf(object, report);
   if (!spec) return;
   if (ctx.operation === 'UPDATE') checkUpdate(object, ctx, report);
@@ -88,7 +97,9 @@ function keepStoredClusterIP(object: KubeObject, ctx: RuleContext, report: Repor
   if (spec.clusterIP !== undefined && !(typeof spec.clusterIP === 'string' && isIpv4Address(spec.clusterIP))) return;
   report.change({ rule: `${RULE}/cluster-ip`, path: 'spec.clusterIP', found: shown(spec.clusterIP), expected: shown(oldSpec.clusterIP),
     fix: 'clusterIP is immutable and the stored Service already has the cluster DNS address' });
-  report.warn(`kube-dns Service: clusterIP ${String(spec.clusterIP)} from the manifest ignored; the Service keeps ${String(oldSpec.clusterIP)} (clusterIP is immutable)`);
+  report.warn(spec.clusterIP === undefined
+    ? `kube-dns Service: the update gives no clusterIP; the Service keeps ${String(oldSpec.clusterIP)} (clusterIP is immutable)`
+    : `kube-dns Service: clusterIP ${String(spec.clusterIP)} from the manifest ignored; the Service keeps ${String(oldSpec.clusterIP)} (clusterIP is immutable)`);
   spec.clusterIP = oldSpec.clusterIP;
   if (Array.isArray(oldSpec.clusterIPs)) spec.clusterIPs = oldSpec.clusterIPs;
   if (Array.isArray(oldSpec.ipFamilies)) spec.ipFamilies = oldSpec.ipFamilies;

@@ -4,6 +4,7 @@ import { isRecord, type KubeObject } from '../k8s/object.js';
 import type { Mode } from '../config/types.js';
 import { addressKind } from '../net/address.js';
 import { cidrEquals, parseIpv6Cidr } from '../net/cidr.js';
+import { parseIpv4Cidr } from '../net/ranges.js';
 import { shown, type Report } from './report.js';
 import { defineTarget, type RuleContext } from './target.js';
 
@@ -39,11 +40,15 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   const parts = clusterCIDR.split(',').map((p) => p.trim()).filter(Boolean);
   const v6 = parts.map((p) => parseIpv6Cidr(p)).filter((p) => p.ok);
   const matches = v6.some((p) => p.ok && cidrEquals(p.cidr, pod));
-  const shapeOk = ctx.config.mode === 'ipv6-only' ? parts.length === 1 : parts.length <= 2;
+  // Dual-stack: both families, the IPv4 one being ipv4PodCIDR (kube-proxy tells pod traffic from the rest by it).
+  const v4 = ctx.config.ipv4PodCIDR;
+  const v4Matches = !v4 || parts.some((p) => { const parsed = parseIpv4Cidr(p); return parsed.ok && parsed.cidr.text === v4.text; });
+  const shapeOk = ctx.config.mode === 'ipv6-only' ? parts.length === 1 : parts.length === 2 && v4Matches;
   if (!matches || !shapeOk) {
+    const wanted = ctx.config.mode === 'ipv6-only' ? pod.text : `${v4?.text ?? '<IPv4 CIDR>'},${pod.text}`;
     report.problem({ rule: `${RULE}/cluster-cidr`, path: `data.${KEY} clusterCIDR`, found: shown(config.clusterCIDR),
-      expected: ctx.config.mode === 'ipv6-only' ? shown(pod.text) : `a list holding ${pod.text}`,
-      fix: `set clusterCIDR to ${ctx.config.mode === 'ipv6-only' ? pod.text : `"<IPv4 CIDR>,${pod.text}"`}, the same as kube-controller-manager --cluster-cidr and CALICO_IPV6POOL_CIDR` });
+      expected: shown(wanted),
+      fix: `set clusterCIDR to ${ctx.config.mode === 'ipv6-only' ? wanted : `"${wanted}"`}, the same as kube-controller-manager --cluster-cidr and CALICO_IPV6POOL_CIDR${v4 ? ' (and CALICO_IPV4POOL_CIDR)' : ''}` });
   }
   const bind = config.bindAddress;
   if (!bindAddressFits(typeof bind === 'string' ? bind : undefined, ctx.config.mode) && ctx.config.mode === 'ipv6-only') {
@@ -56,7 +61,7 @@ export const KUBE_PROXY_CONFIGMAP = 'kube-proxy';
 
 export const kubeProxyTarget = defineTarget({
   id: RULE,
-  description: 'kube-proxy ConfigMap (config.conf): clusterCIDR equals podCIDR, bindAddress ::',
+  description: 'kube-proxy ConfigMap (config.conf): clusterCIDR equals podCIDR (and ipv4PodCIDR in dual-stack), bindAddress ::',
   resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: [KUBE_PROXY_CONFIGMAP] }],
   mutate: () => undefined,
   validate,

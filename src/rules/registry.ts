@@ -2,6 +2,7 @@
 // A new target is one module in this folder (a `defineTarget`) and one line here.
 import { calicoConfigTarget } from './calico-config.js';
 import { calicoNodeTarget } from './calico-node.js';
+import { flannelTarget } from './flannel.js';
 import { kubeDnsDeploymentTarget } from './kube-dns-deployment.js';
 import { kubeDnsServiceTarget } from './kube-dns-service.js';
 import { installationTarget } from './installation.js';
@@ -11,7 +12,7 @@ import type { KubeObject } from '../k8s/object.js';
 import type { Version } from '../k8s/versions.js';
 import type { Target } from './target.js';
 
-export const TARGETS: readonly Target[] = [calicoNodeTarget, calicoConfigTarget, kubeDnsDeploymentTarget, kubeDnsServiceTarget, kubeProxyTarget, installationTarget, ipPoolTarget];
+export const TARGETS: readonly Target[] = [calicoNodeTarget, calicoConfigTarget, flannelTarget, kubeDnsDeploymentTarget, kubeDnsServiceTarget, kubeProxyTarget, installationTarget, ipPoolTarget];
 
 /** Every target that matches the object, in registry order (two may own different keys of one ConfigMap). */
 export function targetsFor(object: KubeObject, targets: readonly Target[] = TARGETS): Target[] {

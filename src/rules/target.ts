@@ -15,6 +15,11 @@ export interface RuleContext {
   oldObject?: KubeObject | undefined;
   /** Reads a ConfigMap key that an env `valueFrom` points at; undefined when it cannot be known. */
   lookupConfigMapKey?: ((namespace: string, name: string, key: string) => string | undefined) | undefined;
+  /**
+   * A whole ConfigMap, for env `envFrom` (and valueFrom): its data, null when it is known not to exist,
+   * undefined when it cannot be known here.
+   */
+  lookupConfigMap?: ((namespace: string, name: string) => Readonly<Record<string, string>> | null | undefined) | undefined;
   /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
   calicoVersionHint?: Version | undefined;
   /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */

@@ -7,20 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import {
   MUTATING_WEBHOOK, VALIDATING_WEBHOOK, counterSum, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess,
 } from './harness/webhook.js';
+import { E2E_CONFIG, daemonSetEnv, getJson as getJsonFrom, reconfigure as reconfigureWebhook } from './harness/kube.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 const BAD_NAMESPACE = 'e2e-bad';
 /** A namespace of its own, so that objects there come from one manifest only. */
 const APPLY_NAMESPACE = 'e2e-apply';
-const BASE_CONFIG = {
-  mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a',
-  routerID: 'hash', kubeDNS: { minImageVersion: '1.14.8' }, calicoVersion: 'auto', validationAction: 'deny',
-};
+const BASE_CONFIG = E2E_CONFIG;
 
 let cluster: TestCluster;
 let webhook: WebhookProcess;
@@ -36,16 +33,11 @@ async function kubectl(args: string[], input?: string) {
 }
 
 async function getJson<T>(args: string[]): Promise<T> {
-  const r = await kubectl(['get', ...args, '-o', 'json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
+  return getJsonFrom<T>(cluster, args);
 }
 
 async function calicoNodeEnv(namespace = 'kube-system'): Promise<Map<string, string | undefined>> {
-  const ds = await getJson<{ spec: { template: { spec: { containers: Container[] } } } }>(['daemonset', 'calico-node', '-n', namespace]);
-  const container = ds.spec.template.spec.containers.find((c) => c.name === 'calico-node');
-  assert.ok(container, 'calico-node container');
-  return new Map((container.env ?? []).map((e) => [e.name, e.value]));
+  return daemonSetEnv(cluster, 'calico-node', namespace);
 }
 
 async function registerWebhooks(options: { mutation?: boolean; failurePolicy?: 'Fail' | 'Ignore' } = {}): Promise<void> {
@@ -57,12 +49,8 @@ async function registerWebhooks(options: { mutation?: boolean; failurePolicy?: '
   assert.equal(r.code, 0, r.stderr);
 }
 
-/** Rewrites the config file and waits until the server has reloaded it (its reload counter moves). */
 async function reconfigure(changes: Record<string, unknown>): Promise<void> {
-  const before = counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' });
-  await writeConfig(configPath, { ...BASE_CONFIG, ...changes });
-  await waitFor('the webhook to reload its configuration', async () =>
-    (counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'config', result: 'ok' }) > before ? true : undefined));
+  await reconfigureWebhook(webhook, configPath, { ...BASE_CONFIG, ...changes });
 }
 
 function calicoNodeManifest(namespace: string, env: EnvVar[], image = 'docker.io/calico/node:v3.29.0'): string {

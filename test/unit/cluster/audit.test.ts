@@ -94,7 +94,8 @@ describe('audit', () => {
 describe('targets', () => {
   it('configMapRefs finds every ConfigMap the pod template env reads, init containers included', () => {
     const refs = configMapRefs(withEnv(UPSTREAM_NODE, { IP6: { valueFrom: { configMapKeyRef: { name: 'ipv6-settings', key: 'ip6' } } } }));
-    assert.deepEqual(refs, [{ namespace: 'kube-system', name: 'calico-config' }, { namespace: 'kube-system', name: 'ipv6-settings' }]);
+    // envFrom's kubernetes-services-endpoint too (issue 14: the kubelet reads envFrom before env).
+    assert.deepEqual(refs, [{ namespace: 'kube-system', name: 'kubernetes-services-endpoint' }, { namespace: 'kube-system', name: 'calico-config' }, { namespace: 'kube-system', name: 'ipv6-settings' }]);
   });
 
   it('readTargets asks for every (kind, name) the rules target', async () => {
@@ -102,7 +103,8 @@ describe('targets', () => {
     await readTargets(reader, { all: true });
     // Each once, in registry order (the order is the registry's, not part of the contract); IPPools once per API group.
     assert.deepEqual([...reader.calls].sort(), [
-      'ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal', 'Deployment kube-dns',
+      'ConfigMap calico-config', 'ConfigMap canal-config', 'ConfigMap kube-flannel-cfg', 'ConfigMap kube-proxy', 'DaemonSet calico-node', 'DaemonSet canal',
+      'DaemonSet kube-flannel-ds', 'Deployment kube-dns',
       'IPPool (any name)', 'IPPool (any name)', 'Installation default', 'Service kube-dns',
     ]);
   });

@@ -145,6 +145,16 @@ describe('cluster discovery', () => {
     assert.ok(discovery.notReadyReasons().length === 0, 'an on-demand watch does not make the webhook unready');
   });
 
+  it('whole ConfigMaps for envFrom: unknown until listed, null when it does not exist, its data when it does (issue 14)', () => {
+    const { source, discovery } = setup();
+    assert.equal(discovery.lookupConfigMap('kube-system', 'kubernetes-services-endpoint'), undefined);
+    assert.ok(source.handlers.has('configmaps/kube-system/kubernetes-services-endpoint'), 'now watched');
+    source.emit('configmaps/kube-system/kubernetes-services-endpoint', []);
+    assert.equal(discovery.lookupConfigMap('kube-system', 'kubernetes-services-endpoint'), null);
+    source.emit('configmaps/kube-system/kubernetes-services-endpoint', [{ kind: 'ConfigMap', metadata: { name: 'kubernetes-services-endpoint', namespace: 'kube-system' }, data: { NO_DEFAULT_POOLS: 'true', n: 1 } }]);
+    assert.deepEqual(discovery.lookupConfigMap('kube-system', 'kubernetes-services-endpoint'), { NO_DEFAULT_POOLS: 'true' });
+  });
+
   it('follows the ConfigMaps a calico-node DaemonSet refers to, and reads the Calico version from its image', () => {
     const { source, discovery } = setup();
     const ds = withImage(withEnv(FIXED_NODE, { IP6: { valueFrom: { configMapKeyRef: { name: 'ipv6-settings', key: 'ip6' } } } }), 'quay.io/calico/node:v3.24.1');

@@ -63,6 +63,8 @@ describe('doctor on a cluster that follows the guide', () => {
       'kube-scheduler.master', 'kubelet.address', 'kubelet.cluster-dns', 'kubelet.node-ip',
       'kube-proxy.bind-address', 'kube-proxy.master', 'kube-proxy.cluster-cidr', 'calico-config.ipam',
       'calico-node.ipv6-pool', 'calico-node.ip6', 'calico-node.felix-ipv6',
+      // issue 14: the IPv4 pool, NAT outgoing, and how IPv6 is carried between nodes
+      'calico-node.ipv4-pool', 'calico-node.nat-outgoing', 'calico-node.ipv6-carrier',
       'kube-dns.image-version', 'kube-dns-service.cluster-ip', 'kube-dns.bind-address', 'kube-dns.no-negcache', 'kube-dns.probe-type',
     ];
     assert.deepEqual([...guideItems('ipv6-only')].sort(), [...common, 'calico-node.ip-none', 'calico-node.router-id'].sort());
@@ -190,6 +192,9 @@ describe('Calico and kube-dns through the rule engine', () => {
       ['calico-node.felix-ipv6/kube-system/calico-node', 'fail'],
       ['calico-node.ip-none/kube-system/calico-node', 'fail'],
       ['calico-node.router-id/kube-system/calico-node', 'fail'],
+      ['calico-node.ipv4-pool/kube-system/calico-node', 'fail'],
+      ['calico-node.nat-outgoing/kube-system/calico-node', 'fail'],
+      ['calico-node.ipv6-carrier/kube-system/calico-node', 'pass'],
       ['calico-config.ipam/kube-system/calico-config', 'fail'],
       ['kube-dns.image-version/kube-system/kube-dns', 'fail'],
       ['kube-dns.bind-address/kube-system/kube-dns', 'fail'],

@@ -5,6 +5,7 @@ import { analyze, patchOf } from '../../../src/engine/analyze.js';
 import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
 import { webhookScope } from '../../../src/rules/scope.js';
 import { reviewRequest } from '../../../src/admission/handler.js';
+import { decodeReview } from '../../../src/admission/review.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';
 import { configWith, contextWith, fixtureObject, run } from '../../support/fixtures.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
@@ -30,19 +31,24 @@ describe('engine: non-targets', () => {
     });
   }
 
-  it('each target kind/name pair of the scoping is matched by exactly one target', () => {
+  it('each target kind/name pair of the scoping is matched by one target, Canal\'s shared objects by two (issue 14)', () => {
+    // canal-config holds calico's cni_network_config and flannel's net-conf.json; the canal DaemonSet runs
+    // calico-node and kube-flannel: each part has its own target.
+    const shared: Record<string, string[]> = { 'ConfigMap/canal-config': ['calico-config', 'flannel'], 'DaemonSet/canal': ['calico-node', 'flannel'] };
     for (const scoped of webhookScope(TARGETS)) {
       for (const name of scoped.names === 'any' ? [] : scoped.names) {
         const object = { kind: scoped.kind, metadata: { name } };
-        assert.equal(TARGETS.filter((r) => r.matches(object)).length, 1, `${scoped.kind}/${name}`);
-        assert.equal(targetsFor(object).length, 1);
+        const ids = targetsFor(object).map((t) => t.id);
+        assert.deepEqual(ids, shared[`${scoped.kind}/${name}`] ?? [ids[0]], `${scoped.kind}/${name}`);
+        assert.equal(ids.length, (shared[`${scoped.kind}/${name}`] ?? ['one']).length);
       }
     }
   });
 
   it('the mutating endpoint skips validation (validate: false)', () => {
     const analysis = analyze(V3_24, contextWith(), { validate: false });
-    assert.equal(analysis.mutation.changes.length, 5);
+    // The guide's five, and NAT outgoing for the ULA pod CIDR (issue 14).
+    assert.equal(analysis.mutation.changes.length, 6);
     assert.deepEqual(analysis.validation.warnings, []);
   });
 
@@ -66,3 +72,26 @@ describe('engine: DELETE and CONNECT are admitted untouched', () => {
     });
   }
 });
+
+describe('engine: subresource requests are admitted untouched (issue 14, case 9)', () => {
+  for (const subResource of ['status', 'scale']) {
+    it(subResource, () => {
+      // An UPDATE of the status of an IPv4 calico-node DaemonSet: the spec is not what is being written.
+      const request: AdmissionRequest = {
+        apiVersion: 'admission.k8s.io/v1', uid: 'u-2', kind: { group: 'apps', version: 'v1', kind: 'DaemonSet' }, namespace: 'kube-system', name: 'calico-node',
+        operation: 'UPDATE', object: V3_24, oldObject: V3_24, dryRun: false, subResource,
+      };
+      for (const endpoint of ['mutate', 'validate'] as const) {
+        assert.deepEqual(reviewRequest(endpoint, request, configWith()).response, { uid: 'u-2', allowed: true });
+      }
+      // The same request without a subresource is judged.
+      assert.equal(reviewRequest('validate', { ...request, subResource: undefined }, configWith()).response.allowed, false);
+    });
+  }
+
+  it('decodeReview reads requestSubResource\'s sibling subResource', () => {
+    const decoded = decodeReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', operation: 'UPDATE', kind: { group: 'apps', version: 'v1', kind: 'DaemonSet' }, subResource: 'status', object: {} } });
+    assert.equal(decoded.subResource, 'status');
+  });
+});
+

@@ -45,9 +45,11 @@ describe('verdict: denial', () => {
     const object = withEnv(V3_30, { IP6: 'none', CALICO_ROUTER_ID: '10.0.0.1' });
     const verdict = validationVerdict(run(object).analysis, 'deny');
     const lines = (verdict.message ?? '').split('\n');
-    assert.match(lines[0] ?? '', /\(5 problems\):$/);
+    // Issue 14 adds the IPv4 pool (none, v3.30) and NAT outgoing for the ULA pod CIDR to what mutation changes.
+    assert.match(lines[0] ?? '', /\(7 problems\):$/);
     assert.deepEqual(lines.slice(1).map((l) => /^(\d+)\. \[([^\]]+)\]/.exec(l)?.slice(1, 3).join(' ')), [
-      '1 calico-node/ipv6-pool', '2 calico-node/felix-ipv6', '3 calico-node/ip-none', '4 calico-node/ip6', '5 calico-node/router-id',
+      '1 calico-node/ipv6-pool', '2 calico-node/felix-ipv6', '3 calico-node/ipv4-pool', '4 calico-node/ipv6-nat-outgoing', '5 calico-node/ip-none',
+      '6 calico-node/ip6', '7 calico-node/router-id',
     ]);
   });
 

@@ -100,12 +100,14 @@ describe('calico-config: calico-ipam assigns IPv6 only', () => {
     assert.deepEqual(analysis.mutation.changes.map((c) => c.path), ['data.cni_network_config ipam.assign_ipv4', 'data.cni_network_config ipam.assign_ipv6']);
   });
 
-  it("Canal's flannel delegate: delegate.ipam is edited; net-conf.json is untouched", () => {
+  it("Canal's flannel delegate: delegate.ipam is edited; net-conf.json is the flannel target's (issue 14)", () => {
     const before = template(CANAL);
     const { mutated, analysis } = run(CANAL);
     assert.equal(template(mutated), insertedAfter(before, '"type": "calico-ipam"', ',\n            "assign_ipv4": "false",\n            "assign_ipv6": "true"'));
-    assert.deepEqual(analysis.mutation.changes.map((c) => c.path), ['data.cni_network_config delegate.ipam.assign_ipv4', 'data.cni_network_config delegate.ipam.assign_ipv6']);
-    assert.equal((mutated.data as Record<string, string>)['net-conf.json'], (CANAL.data as Record<string, string>)['net-conf.json']);
+    const own = analysis.results.find((r) => r.target.id === 'calico-config')?.mutation.changes ?? [];
+    assert.deepEqual(own.map((c) => c.path), ['data.cni_network_config delegate.ipam.assign_ipv4', 'data.cni_network_config delegate.ipam.assign_ipv6']);
+    const flannel = analysis.results.find((r) => r.target.id === 'flannel')?.mutation.changes ?? [];
+    assert.deepEqual(flannel.map((c) => c.path), ['data.net-conf.json EnableIPv6', 'data.net-conf.json IPv6Network', 'data.net-conf.json EnableIPv4']);
   });
 
   it('JSON booleans become strings (cni-plugin#461), each replaced in place', () => {
@@ -230,8 +232,18 @@ describe('calico-config: host-local', () => {
     assert.ok(analysis.validation.warnings.includes('calico-config: host-local uses usePodCidr; on Calico >= v3.22 usePodCidrIPv6 is the IPv6 setting, but the Calico version is unknown here (set calicoVersion)'));
   });
 
-  it('dual-stack: untouched', () => {
-    assert.deepEqual(run(HOST_LOCAL, contextWith({ overrides: { calicoVersion: 'v3.30.0', mode: 'dual-stack' } })).patch, []);
+  it('dual-stack: the two-range form in place of subnet, the rest byte for byte (issue 14)', () => {
+    const before = template(HOST_LOCAL);
+    const { mutated, analysis } = run(HOST_LOCAL, contextWith({ overrides: { calicoVersion: 'v3.30.0', mode: 'dual-stack' } }));
+    assert.equal(template(mutated), before.replace('"subnet": "usePodCidr"', '"ranges": [[{"subnet": "usePodCidr"}], [{"subnet": "usePodCidrIPv6"}]]'));
+    assert.deepEqual(rulesOf(analysis.mutation.changes), ['calico-config/host-local-subnet']);
+    assert.deepEqual(run(mutated, contextWith({ overrides: { calicoVersion: 'v3.30.0', mode: 'dual-stack' } })).patch, [], 'idempotent');
+  });
+
+  it('dual-stack below v3.22 (no usePodCidrIPv6): refused, naming the version', () => {
+    const p = run(HOST_LOCAL, contextWith({ overrides: { calicoVersion: 'v3.21.0', mode: 'dual-stack' } })).analysis.validation.problems;
+    assert.deepEqual(rulesOf(p), ['calico-config/host-local-subnet']);
+    assert.match(p[0]?.fix ?? '', /from Calico v3\.22\.0 \(running v3\.21\.0\)/);
   });
 
   it('never gets assign flags', () => {

@@ -22,9 +22,13 @@ const CANAL = fixtureObject('calico-node/canal-v3.24.0.yaml');
 
 const envPath = (name: string) => `${NODE_CONTAINER_PATH}.env[name=${name}]`;
 
-/** An object already in the guide's final shape for its version: what tests of single variables start from. */
+/**
+ * An object already in the guide's final shape for its version: what tests of single variables start from.
+ * Since issue 14 that includes no IPv4 pool (v3.29+) and NAT outgoing for the ULA pod CIDR.
+ */
 function ipv6Ready(object: KubeObject, extra: Record<string, unknown> = {}): KubeObject {
-  return withEnv(object, { IP: 'none', IP6: 'autodetect', FELIX_IPV6SUPPORT: 'true', CALICO_IPV6POOL_CIDR: 'fd20::/112', CALICO_ROUTER_ID: 'hash', ...extra });
+  const noIpv4Pool = object === V3_30 ? { CALICO_IPV4POOL_CIDR: 'none' } : {};
+  return withEnv(object, { IP: 'none', IP6: 'autodetect', FELIX_IPV6SUPPORT: 'true', CALICO_IPV6POOL_CIDR: 'fd20::/112', CALICO_ROUTER_ID: 'hash', ...noIpv4Pool, CALICO_IPV6POOL_NAT_OUTGOING: 'true', ...extra });
 }
 
 function problemOf(object: KubeObject, rule: string, ctx = contextWith()) {
@@ -47,7 +51,7 @@ describe('calico-node: target selection', () => {
     assert.equal(calico[0]?.env, undefined, 'kube-flannel is untouched');
     assert.deepEqual(calico[1]?.env?.map((e) => [e.name, e.value]), [
       ['DATASTORE_TYPE', 'kubernetes'], ['CALICO_NETWORKING_BACKEND', 'none'], ['CLUSTER_TYPE', 'k8s,canal'], ['IP', 'none'],
-      ['FELIX_IPV6SUPPORT', 'true'], ['CALICO_IPV6POOL_CIDR', 'fd20::/112'], ['IP6', 'autodetect'], ['CALICO_ROUTER_ID', 'hash'],
+      ['FELIX_IPV6SUPPORT', 'true'], ['CALICO_IPV6POOL_CIDR', 'fd20::/112'], ['IP6', 'autodetect'], ['CALICO_IPV6POOL_NAT_OUTGOING', 'true'], ['CALICO_ROUTER_ID', 'hash'],
     ]);
     assert.ok(patch.every((op) => op.path.startsWith('/spec/template/spec/containers/1/env/')));
     // The finding path names the container by its own name.
@@ -71,12 +75,15 @@ describe('calico-node: the upstream manifest becomes the guide\'s IPv6-only shap
       { op: 'replace', path: `${envPointer(V3_24, 5)}/value`, value: 'none' },
       { op: 'add', path: envPointer(V3_24, 12), value: { name: 'CALICO_IPV6POOL_CIDR', value: 'fd20::/112' } },
       { op: 'add', path: envPointer(V3_24, 13), value: { name: 'IP6', value: 'autodetect' } },
-      { op: 'add', path: envPointer(V3_24, 14), value: { name: 'CALICO_ROUTER_ID', value: 'hash' } },
+      { op: 'add', path: envPointer(V3_24, 14), value: { name: 'CALICO_IPV6POOL_NAT_OUTGOING', value: 'true' } },
+      { op: 'add', path: envPointer(V3_24, 15), value: { name: 'CALICO_ROUTER_ID', value: 'hash' } },
     ]);
     assert.deepEqual(analysis.mutation.changes.map(({ rule, path, found, expected }) => ({ rule, path, found, expected })), [
       { rule: 'calico-node/ipv6-pool', path: envPath('CALICO_IPV6POOL_CIDR'), found: 'absent', expected: '"fd20::/112"' },
       { rule: 'calico-node/ip6', path: envPath('IP6'), found: 'absent', expected: '"autodetect"' },
       { rule: 'calico-node/felix-ipv6', path: envPath('FELIX_IPV6SUPPORT'), found: '"false"', expected: '"true"' },
+      // v3.24 has no CALICO_IPV4POOL_CIDR=none (v3.29); the ULA pod CIDR needs NAT for IPv6 egress (issue 14).
+      { rule: 'calico-node/ipv6-nat-outgoing', path: envPath('CALICO_IPV6POOL_NAT_OUTGOING'), found: 'absent', expected: '"true"' },
       { rule: 'calico-node/ip-none', path: envPath('IP'), found: '"autodetect"', expected: '"none"' },
       { rule: 'calico-node/router-id', path: envPath('CALICO_ROUTER_ID'), found: 'absent', expected: '"hash"' },
     ]);
@@ -491,7 +498,9 @@ describe('calico-node: dual-stack, UPDATE and the operator', () => {
     assert.equal(envValue(mutated, 'IP6'), 'autodetect');
     assert.equal(envValue(mutated, 'FELIX_IPV6SUPPORT'), 'true');
     assert.equal(envValue(mutated, 'CALICO_IPV6POOL_CIDR'), 'fd20::/112');
-    assert.deepEqual(rulesOf(analysis.mutation.changes), ['calico-node/ipv6-pool', 'calico-node/ip6', 'calico-node/felix-ipv6']);
+    // Issue 14: the IPv4 pool is the configured ipv4PodCIDR (10.244.0.0/16 in the test configuration), not 192.168.0.0/16.
+    assert.equal(envValue(mutated, 'CALICO_IPV4POOL_CIDR'), '10.244.0.0/16');
+    assert.deepEqual(rulesOf(analysis.mutation.changes), ['calico-node/ipv6-pool', 'calico-node/ip6', 'calico-node/felix-ipv6', 'calico-node/ipv4-pool', 'calico-node/ipv6-nat-outgoing']);
     assert.deepEqual(analysis.validation.problems, []);
   });
 
@@ -515,7 +524,7 @@ describe('calico-node: dual-stack, UPDATE and the operator', () => {
     assert.deepEqual(analysis.mutation.changes, []);
     assert.deepEqual(analysis.validation.problems, []);
     assert.deepEqual(analysis.validation.warnings, [
-      'calico-node: this DaemonSet is managed by the Tigera operator, which reverts manual changes; set IPv6 in the Installation resource (spec.calicoNetwork.ipPools) instead',
+      'calico-node: this DaemonSet is managed by the Tigera operator (owner reference Installation default (operator.tigera.io/v1)), which reverts manual changes; set IPv6 in the Installation resource (spec.calicoNetwork.ipPools) instead',
     ]);
   });
 
@@ -523,9 +532,11 @@ describe('calico-node: dual-stack, UPDATE and the operator', () => {
     const object = structuredClone(OPERATOR);
     object.metadata!.namespace = 'kube-system';
     assert.deepEqual(run(object).patch, []);
+    // Issue 14: the namespace alone is not the operator's mark; a plain DaemonSet there is fixed like any other.
     const plain = structuredClone(V3_30);
     plain.metadata!.namespace = 'calico-system';
-    assert.deepEqual(run(plain).patch, []);
+    assert.ok(run(plain).patch.length > 0);
+    assert.ok(!run(plain).analysis.validation.warnings.some((w) => w.includes('Tigera operator')));
   });
 });
 

@@ -107,6 +107,13 @@ describe('kube-dns Service on UPDATE (clusterIP is immutable)', () => {
     assert.deepEqual(run(withSpec(IPV4, { clusterIP: undefined }), update(good)).analysis.validation.problems, []);
   });
 
+  it('a PUT that omits clusterIP over a Service at clusterDNS: the warning says no clusterIP was given (issue 14)', () => {
+    const good = withSpec(IPV4, { clusterIP: 'fd00:10:96::a' });
+    const { analysis } = run(withSpec(IPV4, { clusterIP: undefined }), update(good));
+    assert.ok(analysis.mutation.warnings.includes('kube-dns Service: the update gives no clusterIP; the Service keeps fd00:10:96::a (clusterIP is immutable)'), analysis.mutation.warnings.join('\n'));
+    assert.ok(!analysis.mutation.warnings.some((w) => w.includes('undefined')));
+  });
+
   it('the right clusterIP: admitted', () => {
     const good = withSpec(IPV4, { clusterIP: 'fd00:10:96::a' });
     const { patch, analysis } = run(good, update(good));
@@ -126,3 +133,15 @@ describe('kube-dns Service on UPDATE (clusterIP is immutable)', () => {
     assert.deepEqual(p && [p.found, p.expected], ['["IPv4"]', '["IPv6"]']);
   });
 });
+
+describe('kube-dns Service of type ExternalName (issue 14, case 9)', () => {
+  const external = withSpec(IPV4, { type: 'ExternalName', externalName: 'dns.example.com', clusterIP: undefined, ports: undefined });
+  it('left alone (the API server refuses a clusterIP on it), with a warning naming what it points at', () => {
+    for (const ctx of [contextWith(), update(external)]) {
+      const { patch, analysis } = run(external, ctx);
+      assert.deepEqual([patch, analysis.validation.problems], [[], []]);
+      assert.ok(analysis.validation.warnings.some((w) => w.includes('type ExternalName ("dns.example.com")')));
+    }
+  });
+});
+

@@ -48,6 +48,14 @@ describe('kube-proxy ConfigMap', () => {
     assert.deepEqual(run(both, contextWith({ overrides: { mode: 'dual-stack' } })).analysis.validation.problems, []);
   });
 
+  it('dual-stack: both families, the IPv4 one being ipv4PodCIDR (issue 14)', () => {
+    const dual = contextWith({ overrides: { mode: 'dual-stack', ipv4PodCIDR: '10.244.0.0/16' } });
+    const only6 = run(withConf(MATCHING, 'bindAddress: "::"\nclusterCIDR: fd20::/112\n'), dual).analysis.validation.problems;
+    assert.deepEqual(only6.map((p) => [p.rule, p.expected]), [['kube-proxy/cluster-cidr', '"10.244.0.0/16,fd20::/112"']]);
+    assert.deepEqual(rulesOf(run(withConf(MATCHING, 'clusterCIDR: 10.42.0.0/16,fd20::/112\n'), dual).analysis.validation.problems), ['kube-proxy/cluster-cidr']);
+    assert.deepEqual(run(withConf(MATCHING, 'clusterCIDR: fd20::/112,10.244.0.0/16\n'), dual).analysis.validation.problems, []);
+  });
+
   it('unparseable config.conf: malformed', () => {
     assert.deepEqual(rulesOf(run(withConf(MATCHING, 'clusterCIDR: [unclosed')).analysis.validation.malformed), ['kube-proxy/shape']);
   });

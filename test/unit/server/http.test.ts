@@ -100,7 +100,8 @@ test('calico-config and kube-dns are patched; the patch applies', async (t) => {
 
 test('warnings go in response.warnings, each under 256 characters', async (t) => {
   const server = await startTestServer(t);
-  const object = calicoNodeDaemonSet({ image: 'docker.io/calico/node:v3.20.0', env: FIXED_ENV });
+  // Issue 14: the ULA pod CIDR needs NAT outgoing (before v3.29 there is no CALICO_IPV4POOL_CIDR=none to add).
+  const object = calicoNodeDaemonSet({ image: 'docker.io/calico/node:v3.20.0', env: { ...FIXED_ENV, CALICO_IPV6POOL_NAT_OUTGOING: 'true' } });
   const res = await post(server, '/validate', review(object, { uid: 'w' })).expect(200);
   const response = responseIn(res.body, 'admission.k8s.io/v1', 'w');
   assert.equal(response.allowed, true);

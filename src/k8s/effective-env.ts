@@ -1,0 +1,147 @@
+// One container's environment as the kubelet builds it (kubernetes pkg/kubelet/kubelet_pods.go,
+// makeEnvironmentVariables): every envFrom source first, in order, later ones overriding earlier ones, keys
+// prefixed; then env in order, each entry overriding what came before; an optional valueFrom whose ConfigMap
+// or key is missing sets nothing. What cannot be known here is reported as unknown, never guessed.
+import { isRecord } from './object.js';
+
+/** Where ConfigMap contents come from: the same file in `fix`, the watch cache in `serve`. */
+export interface EnvSources {
+  /** The data when known, null when the ConfigMap is known not to exist, undefined when it cannot be known here. */
+  configMap(namespace: string | undefined, name: string): Readonly<Record<string, string>> | null | undefined;
+  /** One key, for callers that can answer single keys only (a valueFrom); consulted when configMap cannot tell. */
+  configMapKey?(namespace: string | undefined, name: string, key: string): string | undefined;
+  /**
+   * For a ConfigMap that cannot be read: whether it may set this variable (default: it may set any). Lets a
+   * caller narrow a ConfigMap whose purpose is documented, such as Calico's kubernetes-services-endpoint.
+   */
+  mayDefine?(configMap: string, variable: string): boolean;
+}
+
+export type ResolvedVar =
+  | { kind: 'absent' }
+  /** `index` is the env entry that sets it (undefined from envFrom); `raw` keeps a non-string literal value. */
+  | { kind: 'known'; via: 'value' | 'valueFrom' | 'envFrom'; value: string; origin: string; index: number | undefined; raw?: unknown }
+  | { kind: 'unknown'; origin: string; index: number | undefined; reason: string };
+
+interface EnvVar {
+  name: string;
+  value?: unknown;
+  valueFrom?: unknown;
+}
+
+interface EnvFromSource {
+  prefix: string;
+  configMap?: { name: string; optional: boolean };
+  secret?: { name: string };
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+const NO_SOURCES: EnvSources = { configMap: () => undefined };
+
+export class EffectiveEnv {
+  private constructor(
+    private readonly env: readonly EnvVar[],
+    private readonly envFrom: readonly EnvFromSource[],
+    private readonly namespace: string | undefined,
+    private readonly sources: EnvSources,
+  ) {}
+
+  /** Entries without a string name are skipped: shape problems are the caller's to report. */
+  static of(container: { env?: unknown; envFrom?: unknown }, namespace: string | undefined, sources: EnvSources = NO_SOURCES): EffectiveEnv {
+    const env = Array.isArray(container.env)
+      ? container.env.filter((e): e is EnvVar => typeof record(e)?.name === 'string')
+      : [];
+    const envFrom: EnvFromSource[] = [];
+    for (const item of Array.isArray(container.envFrom) ? container.envFrom : []) {
+      const entry = record(item);
+      if (!entry) continue;
+      const prefix = typeof entry.prefix === 'string' ? entry.prefix : '';
+      const configMapRef = record(entry.configMapRef);
+      const secretRef = record(entry.secretRef);
+      if (configMapRef && typeof configMapRef.name === 'string') envFrom.push({ prefix, configMap: { name: configMapRef.name, optional: configMapRef.optional === true } });
+      else if (secretRef && typeof secretRef.name === 'string') envFrom.push({ prefix, secret: { name: secretRef.name } });
+    }
+    return new EffectiveEnv(env, envFrom, namespace, sources);
+  }
+
+  /** The value calico-node (or any program) in this container sees for the variable. */
+  get(name: string): ResolvedVar {
+    for (let index = this.env.length - 1; index >= 0; index -= 1) {
+      const entry = this.env[index] as EnvVar;
+      if (entry.name !== name) continue;
+      const resolved = this.fromEnvEntry(entry, index);
+      if (resolved) return resolved;
+    }
+    return this.fromEnvFrom(name);
+  }
+
+  /** The envFrom sources that cannot be read here and may set this variable, named for messages. */
+  unreadableSourcesFor(name: string): string[] {
+    return this.envFrom.flatMap((source, index) => {
+      const origin = this.envFromOrigin(source, index);
+      if (!name.startsWith(source.prefix)) return [];
+      if (source.secret) return [origin];
+      const data = this.sources.configMap(this.namespace, source.configMap?.name ?? '');
+      if (data !== undefined) return [];
+      return this.sources.mayDefine?.(source.configMap?.name ?? '', name) === false ? [] : [origin];
+    });
+  }
+
+  /** undefined when the entry sets nothing (an optional reference to something missing). */
+  private fromEnvEntry(entry: EnvVar, index: number): ResolvedVar | undefined {
+    const origin = `env[${index}]`;
+    const literal = entry.value;
+    // The kubelet reads valueFrom only when value is empty.
+    if ((literal !== undefined && literal !== null && literal !== '') || entry.valueFrom === undefined || entry.valueFrom === null) {
+      const value = literal === undefined || literal === null ? '' : String(literal);
+      if (value.includes('$(')) return { kind: 'unknown', origin, index, reason: `its value ${JSON.stringify(value)} refers to another variable` };
+      return { kind: 'known', via: 'value', value, origin, index, raw: literal };
+    }
+    const from = record(entry.valueFrom);
+    const ref = record(from?.configMapKeyRef);
+    if (!ref || typeof ref.name !== 'string' || typeof ref.key !== 'string') {
+      const what = from?.secretKeyRef ? 'a Secret' : from?.fieldRef ? 'a pod field' : from?.resourceFieldRef ? 'a resource field' : 'a valueFrom';
+      return { kind: 'unknown', origin: `${origin} (${what})`, index, reason: `it comes from ${what}, which the webhook does not read` };
+    }
+    const refOrigin = `${origin} (ConfigMap ${ref.name} key ${ref.key})`;
+    const optional = ref.optional === true;
+    const data = this.sources.configMap(this.namespace, ref.name);
+    if (data === undefined) {
+      const value = this.sources.configMapKey?.(this.namespace, ref.name, ref.key);
+      if (value !== undefined) return { kind: 'known', via: 'valueFrom', value, origin: refOrigin, index };
+      return { kind: 'unknown', origin: refOrigin, index, reason: `ConfigMap ${ref.name} cannot be read here` };
+    }
+    if (data === null || !Object.hasOwn(data, ref.key)) {
+      if (optional) return undefined;
+      const missing = data === null ? `ConfigMap ${ref.name} does not exist` : `ConfigMap ${ref.name} has no key ${ref.key}`;
+      return { kind: 'unknown', origin: refOrigin, index, reason: `${missing}, so the container would not start` };
+    }
+    return { kind: 'known', via: 'valueFrom', value: data[ref.key] as string, origin: refOrigin, index };
+  }
+
+  private fromEnvFrom(name: string): ResolvedVar {
+    for (let index = this.envFrom.length - 1; index >= 0; index -= 1) {
+      const source = this.envFrom[index] as EnvFromSource;
+      if (!name.startsWith(source.prefix)) continue;
+      const origin = this.envFromOrigin(source, index);
+      if (source.secret) return { kind: 'unknown', origin, index: undefined, reason: `Secret ${source.secret.name} may set it, and the webhook does not read Secrets` };
+      const configMap = source.configMap as { name: string; optional: boolean };
+      const data = this.sources.configMap(this.namespace, configMap.name);
+      if (data === undefined) {
+        if (this.sources.mayDefine?.(configMap.name, name) === false) continue;
+        return { kind: 'unknown', origin, index: undefined, reason: `ConfigMap ${configMap.name} may set it and cannot be read here` };
+      }
+      const key = name.slice(source.prefix.length);
+      if (data !== null && Object.hasOwn(data, key)) return { kind: 'known', via: 'envFrom', value: data[key] as string, origin, index: undefined };
+    }
+    return { kind: 'absent' };
+  }
+
+  private envFromOrigin(source: EnvFromSource, index: number): string {
+    const what = source.secret ? `Secret ${source.secret.name}` : `ConfigMap ${source.configMap?.name ?? ''}`;
+    return `envFrom[${index}] (${what}${source.prefix ? `, prefix ${source.prefix}` : ''})`;
+  }
+}

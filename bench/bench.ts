@@ -7,7 +7,10 @@
 //
 // Environment: BENCH_SECONDS (per cell, default 5), BENCH_REVIEWS (RSS flatness run, default 200000),
 // BENCH_CONNECTIONS (closed loop, default 10), BENCH_BODIES (comma-separated subset of body names),
-// BENCH_WEBHOOK (the webhook's main.js, default dist/cli/main.js: to compare two builds).
+// BENCH_WEBHOOK (the webhook's main.js, default dist/cli/main.js: to compare two builds),
+// BENCH_LARGE_SECONDS (each half of the large-review run, default 10; 0 skips it).
+// Then the large-review run (large-reviews.ts) on a fresh webhook process: peak RSS and the latency of a
+// normal review while 30 clients send 2.3 MB reviews and then 8 send 2 MB deeply nested ones.
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { request as httpsRequest } from 'node:https';
@@ -15,15 +18,17 @@ import { readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { calicoConfigMap, calicoNodeDaemonSet, kubeDnsDeployment, nonTargetConfigMap, review } from '../test/support/reviews.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
-import { reviewRequest } from '../src/admission/handler.js';
-import { decodeReview, encodeReview } from '../src/admission/review.js';
-import { countMembers, scanJson } from '../src/admission/json-limits.js';
+import { reviewRequest, type Reviewer } from '../src/admission/handler.js';
+import { decodeReview } from '../src/admission/review.js';
+import { answerBody } from '../src/admission/body.js';
 import { loadConfig } from '../src/config/load.js';
+import { largeReviewRun, type LargeReviewResult } from './large-reviews.js';
 import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 10);
+const LARGE_SECONDS = process.env.BENCH_LARGE_SECONDS === '0' ? 0 : envNumber('BENCH_LARGE_SECONDS', 10);
 const WARMUP_SECONDS = 1;
 
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -116,13 +121,11 @@ function microBenchmark(body: string, iterations = 20_000): { reviewMs: number; 
   let start = performance.now();
   for (let i = 0; i < iterations; i++) reviewRequest('mutate', request, config);
   const reviewMs = (performance.now() - start) / iterations;
+  // The server's own path from body bytes to answer bytes, without HTTP, metrics and the log.
+  const review: Reviewer = (endpoint, decoded) => reviewRequest(endpoint, decoded, config);
   start = performance.now();
   for (let i = 0; i < iterations; i++) {
-    const scan = scanJson(raw);
-    const parsed: unknown = JSON.parse(raw.toString('utf8'));
-    if (countMembers(parsed) !== scan.members) throw new Error('member count');
-    const outcome = reviewRequest('mutate', decodeReview(parsed), config);
-    JSON.stringify(encodeReview(request.apiVersion, outcome.response));
+    if (answerBody('mutate', raw, review).status !== 200) throw new Error('not answered');
   }
   const fullMs = (performance.now() - start) / iterations;
   return { reviewMs, fullMs };
@@ -135,22 +138,26 @@ async function main(): Promise<void> {
   log(`calico-ipv6-webhook benchmark on ${machine}`);
   log(`cells of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; closed loop with ${CONNECTIONS} connections; RSS run of ${REVIEWS} reviews`);
 
-  const webhook = await startServerProcess('webhook', [process.env.BENCH_WEBHOOK ?? join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'], join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
+  const webhookArgs = [process.env.BENCH_WEBHOOK ?? join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'];
+  const webhook = await startServerProcess('webhook', webhookArgs, join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
   const httpsFloor = await startServerProcess('https floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'https', pki.certPath, pki.keyPath], join(dir, 'https-floor.log'), 'floor serving');
   const expressFloor = await startServerProcess('express floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'express', pki.certPath, pki.keyPath], join(dir, 'express-floor.log'), 'floor serving');
   const servers = [webhook, httpsFloor, expressFloor];
+  /** Servers started later (the large-review run), stopped with the others; their CPU counts as ours. */
+  const later: Server[] = [];
+  let laterCpuMs = 0;
   const stopAll = async () => {
-    for (const server of servers) await server.stop();
+    for (const server of [...servers, ...later]) await server.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
   // What other processes take from the machine during the run: the numbers are only as quiet as it is.
-  const cpuOf = () => servers.reduce((sum, s) => sum + sampleProcess(s.child.pid ?? 0).cpuMs, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+  const cpuOf = () => laterCpuMs + servers.reduce((sum, s) => sum + sampleProcess(s.child.pid ?? 0).cpuMs, 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1000;
   const machineBefore = machineCpu();
   const oursBefore = cpuOf();
   try {
     const rows: (string | number)[][] = [];
-    const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number }> = {};
+    const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number; cpu_ms: { webhook: number; https: number; express: number } }> = {};
     let nonTargetServerMs = NaN;
     for (const [name, body] of Object.entries(BODIES)) {
       const answer = await probe(webhook.url, '/mutate', body, pki.caPem);
@@ -185,7 +192,10 @@ async function main(): Promise<void> {
         https.cpuMsPerReview, expressCell.cpuMsPerReview, https1000.p99, express1000.p99,
         closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx + bursts1000.errors + bursts1000.non2xx,
       ]);
-      json[name] = { rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3) };
+      json[name] = {
+        rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3),
+        cpu_ms: { webhook: round(closed.cpuMsPerReview, 4), https: round(https.cpuMsPerReview, 4), express: round(expressCell.cpuMsPerReview, 4) },
+      };
       log(`  closed ${closed.rps.toFixed(0)} rps (https floor ${https.rps.toFixed(0)}, express floor ${expressCell.rps.toFixed(0)}); p99 at 1000/s ${atRate1000.p99.toFixed(3)} ms`);
     }
 
@@ -215,6 +225,21 @@ async function main(): Promise<void> {
     const heapFirst = (await firstHeap) ?? NaN;
     const heapLast = await heapUsedMb(webhook.url, pki.caPem);
     const lastRss = end.rssMb;
+
+    // Large reviews on a fresh process (its peak RSS is then this run's alone), the other servers idle.
+    let large: LargeReviewResult | undefined;
+    if (LARGE_SECONDS > 0) {
+      const fresh = await startServerProcess('webhook (large reviews)', webhookArgs, join(dir, 'webhook-large.log'), 'calico-ipv6-webhook serving');
+      later.push(fresh);
+      const normalBody = ALL_BODIES['calico-node-create'] as string;
+      large = await largeReviewRun(fresh, pki.caPem, {
+        seconds: LARGE_SECONDS,
+        normalBody,
+        isCorrect: (status, text) => status === 200 && /"allowed":true/.test(text) && /"patch":"/.test(text),
+      });
+      laterCpuMs += sampleProcess(fresh.child.pid ?? 0).cpuMs;
+      await fresh.stop();
+    }
     const machineAfter = machineCpu();
     const others = machineAfter.busyMs - machineBefore.busyMs - (cpuOf() - oursBefore);
     const otherShare = Math.max(0, others) / (machineAfter.totalMs - machineBefore.totalMs);
@@ -240,8 +265,13 @@ async function main(): Promise<void> {
     out.push(`RSS over ${flat.responses} reviews (${flat.rps.toFixed(0)} rps, ${flat.errors + flat.non2xx} errors): ${firstRss.toFixed(1)} MB at 10% -> ${lastRss.toFixed(1)} MB at the end (${(((lastRss - firstRss) / firstRss) * 100).toFixed(1)}%), min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, peak ${end.peakRssMb.toFixed(1)} MB; JS heap used ${heapFirst.toFixed(1)} -> ${heapLast.toFixed(1)} MB`);
     const logBytes = readFileSync(join(dir, 'webhook.log')).length;
     out.push(`webhook log written: ${(logBytes / 1024 / 1024).toFixed(1)} MB; other processes used ${(otherShare * 100).toFixed(0)}% of the machine's CPU during the run${otherShare > 0.05 ? ' (numbers are noisy: rerun on a quiet machine)' : ''}`);
+    if (large) {
+      out.push(`large reviews (${LARGE_SECONDS} s of 30 clients sending a 2.3 MB DaemonSet with 70,000 env entries, then ${LARGE_SECONDS} s of 8 sending a 2 MB one nested 480 deep; a fresh webhook): peak RSS ${large.peakRssMb.toFixed(1)} MiB (the chart's limit: 256 MiB); large answers ${JSON.stringify(large.large)}`);
+      out.push(`  normal calico-node CREATE at 20/s meanwhile: ${large.normal.sent} sent, ${large.normal.correct} answered correctly, ${large.normal.wrong} not; p50 ${large.normal.p50.toFixed(1)} ms, p99 ${large.normal.p99.toFixed(1)} ms, max ${large.normal.max.toFixed(1)} ms`);
+    }
     process.stdout.write(`${out.join('\n')}\n`);
-    process.stdout.write(`${JSON.stringify({ bodies: json, rss_mb: round(end.peakRssMb, 1) })}\n`);
+    const largeJson = large ? { peak_rss_mb: round(large.peakRssMb, 1), normal_p99_ms: round(large.normal.p99, 1), normal_wrong: large.normal.wrong, answers: large.large } : undefined;
+    process.stdout.write(`${JSON.stringify({ bodies: json, rss_mb: round(end.peakRssMb, 1), large_reviews: largeJson })}\n`);
   } finally {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });

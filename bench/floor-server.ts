@@ -2,18 +2,20 @@
 //   https   - a bare node:https server that reads the request body and answers fixed bytes: the most
 //             this runtime can do per request on this machine;
 //   express - an express app with the webhook's own JSON body parsing (express.json, same limit,
-//             etag and x-powered-by off) answering the same fixed bytes: the framework's floor.
+//             etag and x-powered-by off) answering the same fixed bytes: the framework's floor;
+//   https-json - the bare https server reading the body into one buffer and JSON.parse-ing it, then the
+//             same fixed bytes: with `express`, what express's own request handling costs.
 // POST /floor/<bytes> answers a JSON body of exactly that many bytes, so that each floor is measured
 // with an answer the size of the webhook's answer to the same review.
-// Usage: node --import tsx bench/floor-server.ts https|express CERT KEY
+// Usage: node --import tsx bench/floor-server.ts https|https-json|express CERT KEY
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 
 const [kind, certPath, keyPath] = process.argv.slice(2);
-if ((kind !== 'https' && kind !== 'express') || !certPath || !keyPath) {
-  process.stderr.write('usage: floor-server.ts https|express CERT KEY\n');
+if ((kind !== 'https' && kind !== 'https-json' && kind !== 'express') || !certPath || !keyPath) {
+  process.stderr.write('usage: floor-server.ts https|https-json|express CERT KEY\n');
   process.exit(2);
 }
 
@@ -45,6 +47,17 @@ if (kind === 'https') {
     // Read the whole body, as any server must, then answer.
     req.on('data', () => undefined);
     req.on('end', () => {
+      const answer = answerOf(sizeOf(req.url));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+      res.end(answer);
+    });
+  };
+} else if (kind === 'https-json') {
+  handler = (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
       const answer = answerOf(sizeOf(req.url));
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
       res.end(answer);

@@ -26,6 +26,9 @@ Server:
   --shutdown-delay SECONDS  unready time before closing on SIGTERM (default 5)
   --shutdown-timeout SECONDS time in-flight reviews get after that (default 10)
   --log-level LEVEL         trace, debug, info, warn, error (default info)
+  --memory-limit-mib N      the container's memory limit, which sizes the budget of reviews in flight
+                            (env CALICO_IPV6_WEBHOOK_MEMORY_LIMIT_MIB, which the chart fills from
+                            resources.limits.memory; default 256)
 
 Cluster discovery (needs API access; the chart's discovery.enabled grants it):
   --discovery               watch kubeadm-config, the kube-proxy and kubelet-config ConfigMaps, Nodes and the
@@ -49,10 +52,19 @@ const SERVE_FLAGS = {
   'shutdown-delay': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'log-level': { type: 'string' },
+  'memory-limit-mib': { type: 'string' },
   discovery: { type: 'boolean' },
   kubeconfig: { type: 'string' },
   'discovery-namespaces': { type: 'string' },
 } as const;
+
+/** The flag, else the variable the chart sets from the container's limit, else the chart's default. */
+function memoryLimitMib(values: Parameters<typeof numberFlag>[0], env: NodeJS.ProcessEnv): number {
+  const fromEnv = env.CALICO_IPV6_WEBHOOK_MEMORY_LIMIT_MIB;
+  const fallback = fromEnv === undefined || fromEnv === '' ? 256 : Number(fromEnv);
+  if (!Number.isFinite(fallback) || fallback < 64) throw new UsageError(`CALICO_IPV6_WEBHOOK_MEMORY_LIMIT_MIB must be a number of MiB from 64, got ${JSON.stringify(fromEnv)}`);
+  return numberFlag(values, 'memory-limit-mib', fallback, 64, 1024 * 1024);
+}
 
 export async function runServe(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, SERVE_FLAGS, false);
@@ -90,6 +102,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     selfSignedDir: stringFlag(values, 'cert-dir'),
     shutdownDelaySeconds: numberFlag(values, 'shutdown-delay', 5, 0, 600),
     shutdownTimeoutSeconds: numberFlag(values, 'shutdown-timeout', 10, 0, 600),
+    memoryLimitBytes: memoryLimitMib(values, io.env) * 1024 * 1024,
     logger,
   }).catch((error: unknown) => {
     discovery?.stop();
@@ -97,14 +110,16 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   });
   started = running;
   return new Promise<number>((resolve) => {
+    // The log is written asynchronously (a batch per write); its last lines are out before the exit code.
+    const flushed = (code: number) => logger.flush(() => resolve(code));
     const stop = (signal: string) => {
       logger.info({ signal }, 'signal received');
       running.shutdown().then(() => {
         discovery?.stop();
-        resolve(0);
+        flushed(0);
       }, (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        resolve(1);
+        flushed(1);
       });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -1,6 +1,6 @@
 // Turns a person's configuration into a WebhookConfig, or fails naming the key and why.
 import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
-import { parseVersion } from '../k8s/versions.js';
+import { formatVersion, parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
 import { addressAt, cidrsOverlap, isUniqueLocal, parseIpv4Cidr, reservedOverlap, type AnyCidr, type Ipv4Cidr } from '../net/ranges.js';
 import type ipaddr from 'ipaddr.js';
@@ -129,3 +129,22 @@ function natOutgoingKey(value: unknown, podCIDR: AnyCidr): { setting: WebhookCon
   return { setting, enabled };
 }
 
+/**
+ * The configuration written back as text: validateConfig of it gives the same configuration. It is how
+ * the configuration crosses to the large-review worker (its addresses are class instances, which do
+ * not survive a message between threads).
+ */
+export function rawConfigOf(config: WebhookConfig): Required<RawConfig> {
+  return {
+    mode: config.mode,
+    podCIDR: config.podCIDR.text,
+    serviceCIDR: config.serviceCIDR.text,
+    clusterDNS: config.clusterDNS.toString(),
+    routerID: config.routerID,
+    kubeDNS: { minImageVersion: formatVersion(config.kubeDNS.minImageVersion, '') },
+    calicoVersion: config.calicoVersion ? formatVersion(config.calicoVersion) : 'auto',
+    validationAction: config.validationAction,
+    ipv4PodCIDR: config.ipv4PodCIDR?.text ?? '',
+    ipv6NATOutgoing: config.ipv6NATOutgoingSetting,
+  };
+}

@@ -3,6 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const MAX_KIND_LABELS = 64;
 
+function at<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
 export class WebhookMetrics {
   readonly registry = new Registry();
 
@@ -15,7 +21,7 @@ export class WebhookMetrics {
 
   readonly duration = new Histogram({
     name: 'calico_ipv6_webhook_review_duration_seconds',
-    help: 'Time from a parsed request to its answer, by endpoint.',
+    help: 'Time to review a decoded request (rules, verdict, patch), by endpoint.',
     labelNames: ['endpoint'] as const,
     // Up to the API server's longest webhook timeout (30 s), so a p99 near the configured timeout is visible.
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30],
@@ -64,6 +70,22 @@ export class WebhookMetrics {
     if (this.#kindLabels.size >= MAX_KIND_LABELS || !/^[A-Za-z][A-Za-z0-9]{0,62}$/.test(kind)) return 'other';
     this.#kindLabels.add(kind);
     return kind;
+  }
+
+  /** Label children made once, found by nested lookups: counting a review allocates nothing of ours. */
+  readonly #reviewChildren = new Map<string, Map<string, Map<string, Map<string, { inc(): void }>>>>();
+  readonly #durationChildren = new Map<string, { observe(value: number): void }>();
+
+  /** One review answered; `kind` already passed through kindLabel, so every level is a small set. */
+  countReview(endpoint: string, kind: string, operation: string, decision: string): void {
+    const byKind = at(this.#reviewChildren, endpoint, () => new Map());
+    const byOperation = at(byKind, kind, () => new Map());
+    const byDecision = at(byOperation, operation, () => new Map());
+    at(byDecision, decision, () => this.reviews.labels(endpoint, kind, operation, decision)).inc();
+  }
+
+  observeDuration(endpoint: string, seconds: number): void {
+    at(this.#durationChildren, endpoint, () => this.duration.labels(endpoint)).observe(seconds);
   }
 
   constructor(options: { processMetrics?: boolean } = {}) {

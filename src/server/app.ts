@@ -1,24 +1,18 @@
-// The HTTP surface (express): admission endpoints, health, readiness and metrics. Every way a request
-// can fail ends in a JSON answer with a status; nothing thrown here reaches the process.
+// The HTTP surface: the admission endpoints (admission-route.ts, dispatched before express, which costs
+// more per request than a whole review), and in express health, readiness, metrics and the 404. Every
+// way a request can fail ends in a JSON answer with a status; nothing thrown here reaches the process.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import type { RequestListener } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
 import type { WebhookConfig } from '../config/types.js';
 import { refused, reviewBody } from '../admission/answer.js';
-import { reviewRequest, type ClusterView, type Endpoint, type Reviewer } from '../admission/handler.js';
-import { clipLogged, instrumented } from '../admission/instrumented.js';
-import { decodeReview, encodeReview, ReviewDecodeError, type ReviewVersion } from '../admission/review.js';
-import { countMembers, findDuplicateKey, JsonLimitError, scanJson } from '../admission/json-limits.js';
+import { reviewRequest, type ClusterView } from '../admission/handler.js';
+import { instrumentedWith, reviewLog } from '../admission/instrumented.js';
+import { createAdmissionRoute, MAX_BODY_BYTES, type LargeReviewer } from './admission-route.js';
+import { budgetForMemoryLimit, DEFAULT_MEMORY_LIMIT_BYTES, ReviewBudget } from './review-budget.js';
 
-/**
- * Bodies larger than this are refused (413). The API server accepts request bodies up to 3 MiB
- * (k8s.io/apiserver pkg/server/config.go NewConfig: MaxRequestBodyBytes) and etcd objects up
- * to 1.5 MiB by default, so a CREATE review fits; an UPDATE carries object and oldObject, so it could
- * exceed this only for an object over ~1.5 MiB, far beyond any target (a calico-node DaemonSet is ~6 KB).
- */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export interface Readiness {
   /** Empty when ready; otherwise why not (configuration, certificates, shutting down, ...). */
@@ -38,18 +32,30 @@ export interface AppDeps {
    * client CA (the API server). Health and metrics stay open: kubelet probes carry no certificate.
    */
   requireClientCert?: boolean;
+  /** The memory budget of reviews (default: sized for the chart's 256 MiB limit). */
+  budget?: ReviewBudget;
+  /** Reviews large bodies off the event loop; without it they are reviewed on it, one at a time. */
+  largeReviewer?: LargeReviewer | undefined;
 }
 
 /** Writes an answer refused before review, with the HTTP status it names. */
-function refuse(res: Response, httpStatus: number, message: string, apiVersion: ReviewVersion = 'admission.k8s.io/v1', uid = ''): void {
-  res.status(httpStatus).json(reviewBody(apiVersion, uid, refused(httpStatus, message)));
+function refuse(res: Response, httpStatus: number, message: string): void {
+  res.status(httpStatus).json(reviewBody('admission.k8s.io/v1', '', refused(httpStatus, message)));
 }
 
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): RequestListener {
   const { logger, metrics } = deps;
-  const review = instrumented((endpoint, request) => reviewRequest(endpoint, request, deps.config(), deps.cluster), { metrics, logger });
-  /** What the byte scan learned about a body, for the duplicate-key check after parsing; this app's own. */
-  const scanned = new WeakMap<IncomingMessage, { members: number; raw: Buffer }>();
+  const record = reviewLog({ metrics, logger });
+  const admission = createAdmissionRoute({
+    config: deps.config,
+    logger,
+    metrics,
+    review: instrumentedWith((endpoint, request) => reviewRequest(endpoint, request, deps.config(), deps.cluster), record),
+    record,
+    requireClientCert: deps.requireClientCert,
+    budget: deps.budget ?? new ReviewBudget(budgetForMemoryLimit(DEFAULT_MEMORY_LIMIT_BYTES, MAX_BODY_BYTES)),
+    largeReviewer: deps.largeReviewer,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -70,98 +76,21 @@ export function createApp(deps: AppDeps): express.Express {
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
   });
 
-  const jsonBody = express.json({
-    limit: MAX_BODY_BYTES,
-    strict: true,
-    type: () => true,
-    // Runs on the raw bytes before JSON.parse: UTF-8, depth and the member count (duplicate keys).
-    verify: (req, _res, raw) => {
-      const { members } = scanJson(raw);
-      scanned.set(req, { members, raw });
-    },
-  });
-
-  for (const endpoint of ['mutate', 'validate'] as const satisfies readonly Endpoint[]) {
-    app.post(
-      `/${endpoint}`,
-      (req, res, next) => {
-        if (deps.requireClientCert && !(req.socket as TLSSocket).authorized) {
-          metrics.badRequests.inc({ endpoint, status: '403' });
-          const socket = req.socket as TLSSocket;
-          const presented = Object.keys(socket.getPeerCertificate()).length > 0;
-          refuse(res, 403, `a client certificate signed by the configured client CA is required (${presented ? `the one presented failed verification: ${String(socket.authorizationError)}` : 'none was presented'})`);
-          return;
-        }
-        const length = req.headers['content-length'];
-        if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) {
-          metrics.badRequests.inc({ endpoint, status: '400' });
-          refuse(res, 400, 'the request has no body: POST an AdmissionReview as application/json');
-          return;
-        }
-        // The API server always sends application/json; anything else is not a review.
-        if (!req.is('application/json')) {
-          metrics.badRequests.inc({ endpoint, status: '415' });
-          refuse(res, 415, `content type must be application/json, got ${req.headers['content-type'] ?? 'none'}`);
-          return;
-        }
-        next();
-      },
-      jsonBody,
-      (req, res) => answer(endpoint, req, res, { metrics, logger, review, scanned }),
-    );
-  }
-
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}; POST /mutate or /validate, GET /healthz, /readyz, /metrics` });
   });
 
-  // body-parser's errors carry their HTTP status: 400 for bad JSON, 413 for size, 415 for charset.
+  // What express itself throws (a bad URL encoding, a handler's bug): a JSON answer with its status.
   app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const endpoint = req.path.toLowerCase().includes('validate') ? 'validate' : req.path.toLowerCase().includes('mutate') ? 'mutate' : 'other';
-    metrics.badRequests.inc({ endpoint, status: String(status) });
-    const message = status === 413
-      ? `request body exceeds ${MAX_BODY_BYTES} bytes, the API server's limit`
-      : error instanceof JsonLimitError ? `malformed body: ${error.message}`
-        : status === 400 ? `malformed JSON body: ${error.message}` : status === 500 ? 'internal error' : error.message;
+    metrics.badRequests.inc({ endpoint: 'other', status: String(status) });
     if (status === 500) logger.error({ err: error, path: req.path }, 'unexpected error');
     else logger.warn({ path: req.path, status, error: error.type ?? error.message }, 'bad request');
     if (res.headersSent) return;
-    refuse(res, status, message);
+    refuse(res, status, status === 500 ? 'internal error' : error.message);
   });
 
-  return app;
-}
-
-interface AnswerDeps {
-  metrics: WebhookMetrics;
-  logger: Logger;
-  review: Reviewer;
-  scanned: WeakMap<IncomingMessage, { members: number; raw: Buffer }>;
-}
-
-/** A parsed body: refused when it is not a usable review, otherwise reviewed and answered in its version. */
-function answer(endpoint: Endpoint, req: Request, res: Response, deps: AnswerDeps): void {
-  const { logger, metrics } = deps;
-  const scan = deps.scanned.get(req);
-  if (scan && countMembers(req.body) !== scan.members) {
-    // JSON.parse kept the last of a repeated key; name it instead (see json-limits.ts for why).
-    const duplicate = findDuplicateKey(scan.raw.toString('utf8'));
-    const what = duplicate ? `key ${JSON.stringify(clipLogged(duplicate.key))} appears twice in ${clipLogged(duplicate.path)}` : 'a key appears twice in one object';
-    metrics.badRequests.inc({ endpoint, status: '400' });
-    logger.warn({ endpoint, error: what }, 'malformed admission review');
-    refuse(res, 400, `malformed body: ${what}; the API server never sends duplicate keys`);
-    return;
-  }
-  let request;
-  try {
-    request = decodeReview(req.body);
-  } catch (error) {
-    if (!(error instanceof ReviewDecodeError)) throw error;
-    metrics.badRequests.inc({ endpoint, status: '400' });
-    logger.warn({ endpoint, uid: clipLogged(error.uid) || undefined, error: clipLogged(error.message) }, 'malformed admission review');
-    refuse(res, 400, `malformed AdmissionReview: ${error.message}`, error.apiVersion, error.uid);
-    return;
-  }
-  res.status(200).json(encodeReview(request.apiVersion, deps.review(endpoint, request).response));
+  return (req, res) => {
+    if (!admission(req, res)) app(req, res);
+  };
 }

@@ -12,7 +12,9 @@ import { ConfigStore } from '../config/store.js';
 import type { ConfigSource } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
-import { createApp } from './app.js';
+import { createApp, MAX_BODY_BYTES } from './app.js';
+import { LargeReviewWorker } from './large-reviews.js';
+import { budgetForMemoryLimit, DEFAULT_MEMORY_LIMIT_BYTES, ReviewBudget } from './review-budget.js';
 import { MIN_TLS_VERSION, TlsReloader, certificateExpirySeconds, type TlsFiles } from './tls-files.js';
 import { writeSelfSignedServing } from './certificates.js';
 import type { ClusterView } from '../admission/handler.js';
@@ -60,6 +62,8 @@ export interface ServeOptions {
   logger: Logger;
   metrics?: WebhookMetrics;
   cluster?: ClusterView;
+  /** The container's memory limit, which sizes the review budget (default: the chart's 256 MiB). */
+  memoryLimitBytes?: number | undefined;
   /** Extra readiness conditions and details (e.g. cluster discovery). */
   readinessExtra?: { notReadyReasons(): string[]; details(): string[] };
 }
@@ -73,6 +77,8 @@ export interface RunningServer {
   configStore: ConfigStore;
   tls: TlsReloader;
   metrics: WebhookMetrics;
+  /** The budget of reviews in flight (its peak is what tests check the bound against). */
+  budget: ReviewBudget;
   /** Graceful: unready, wait the delay, stop accepting, let in-flight finish, close. */
   shutdown(): Promise<void>;
 }
@@ -105,7 +111,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
 
   let shuttingDown = false;
+  const budget = new ReviewBudget(budgetForMemoryLimit(options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES, MAX_BODY_BYTES));
+  // Large bodies off the event loop, unless discovery runs: the rules then ask its cache, which lives here.
+  const largeReviews = options.cluster ? undefined : new LargeReviewWorker(budget.settings.workerHeapMb);
   const app = createApp({
+    budget,
+    largeReviewer: largeReviews ? (endpoint, body, config) => largeReviews.review(endpoint, body, config) : undefined,
     config: () => configStore.current,
     logger,
     metrics,
@@ -203,10 +214,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await closed;
       clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
+      await largeReviews?.close();
       logger.info('shut down');
     })();
     return closing;
   };
 
-  return { server, port, url, caPath, configStore, tls, metrics, shutdown };
+  return { server, port, url, caPath, configStore, tls, metrics, budget, shutdown };
 }

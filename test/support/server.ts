@@ -1,6 +1,7 @@
 // Starting the real HTTPS server for a test, and talking to it over real TLS, each request on a new
 // connection unless an agent is given.
 import { request as httpsRequest, type Agent } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,19 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
+/** A response read to its end. */
+export function replyOf(res: IncomingMessage): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+    });
+  });
+}
+
 /** One request; the body is sent as given (string or bytes), JSON-encoded when it is an object. */
 export function send(url: string, path: string, body?: unknown, options: SendOptions = {}): Promise<Reply> {
   const payload = body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
@@ -91,15 +105,7 @@ export function send(url: string, path: string, body?: unknown, options: SendOpt
       key: options.key,
       agent: options.agent ?? false,
       timeout: options.timeoutMs ?? 10_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
+    }, (res) => void replyOf(res).then(resolve, reject));
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms`)));
     req.on('error', reject);
     req.end(payload);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, validateConfig } from '../../../src/config/validate.js';
+import { ConfigError, rawConfigOf, validateConfig } from '../../../src/config/validate.js';
 import { DEFAULT_RAW_CONFIG, type RawConfig } from '../../../src/config/types.js';
 import { loadConfig, mergeConfig } from '../../../src/config/load.js';
 import { version } from '../../../src/k8s/versions.js';
@@ -144,5 +144,20 @@ describe('config: ipv4PodCIDR, ipv6NATOutgoing and address checks (issue 14)', (
     assert.deepEqual([fromEnv.ipv4PodCIDR?.text, fromEnv.ipv6NATOutgoing], ['10.1.0.0/16', false]);
     const fromFlags = loadConfig({ env, flags: { ipv4PodCIDR: '10.2.0.0/16', ipv6NATOutgoing: 'true' } });
     assert.deepEqual([fromFlags.ipv4PodCIDR?.text, fromFlags.ipv6NATOutgoing], ['10.2.0.0/16', true]);
+  });
+});
+
+describe('config: written back as text (how it reaches the large-review worker)', () => {
+  it('validateConfig(rawConfigOf(config)) is the same configuration, for every kind of setting', () => {
+    const cases: Partial<Record<keyof RawConfig, unknown>>[] = [
+      {},
+      { mode: 'dual-stack', ipv4PodCIDR: '10.244.0.0/16', ipv6NATOutgoing: 'false' },
+      { calicoVersion: 'v3.29.1', routerID: 'require', validationAction: 'warn', kubeDNS: { minImageVersion: '1.15.2' } },
+      { podCIDR: '2001:db8:42::/56', serviceCIDR: '2001:db8:43::/112', clusterDNS: '2001:db8:43::a', ipv6NATOutgoing: true },
+    ];
+    for (const changes of cases) {
+      const config = validateConfig(raw(changes));
+      assert.deepEqual(validateConfig(rawConfigOf(config)), config, JSON.stringify(changes));
+    }
   });
 });

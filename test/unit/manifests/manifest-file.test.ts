@@ -54,6 +54,21 @@ describe('manifest-file: fix as text edits', () => {
     assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
   });
 
+  it('items removed and inserted in the middle of a list are placed as text: every other line stays', () => {
+    // The patch removes and inserts single items (not a rewrite of every later index); the editor must
+    // place each at the right original item, with the list's own indentation and the comments around it.
+    const text = [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: kube-dns', 'spec:', '  template:', '    spec:', '      containers:',
+      '      - name: dnsmasq', '        image: k8s-dns-dnsmasq-nanny:1.14.10', '        args:', '        - -v=2', '        - --no-negcache   # too early',
+      '        - -logtostderr', '        # the separator:', '        - --', '        - -k', '        - --cache-size=1000', '      - name: sidecar', '        image: k8s-dns-sidecar:1.14.10', '',
+    ].join('\n');
+    const result = analyzeManifest(text, config);
+    const patch = result.documents.flatMap((d) => d.patch);
+    assert.deepEqual(patch.filter((op) => op.path.includes('/args/')).map((op) => op.op), ['remove', 'add']);
+    assert.equal(result.fixedText, text.replace('        - --no-negcache   # too early\n', '').replace('        - --cache-size=1000\n', '        - --cache-size=1000\n        - --no-negcache\n'));
+    assert.deepEqual(reparsed(result.fixedText), result.documents.map((d) => d.analysis?.mutated));
+  });
+
   it('a file with nothing to change comes back identical, comments and all', () => {
     const text = '# top\napiVersion: v1\nkind: ConfigMap   # odd spacing\nmetadata: {name: other}\ndata:\n  a: "1"\n...\n';
     assert.equal(analyzeManifest(text, config).fixedText, text);

@@ -1,10 +1,12 @@
-// The patch (fast-json-patch's diff) must apply with an independent RFC 6902 implementation and give the
-// edited object, for any JSON and any edit of it; the clone must give exactly what a JSON round trip gives.
+// The patch (a diff by content for lists) must apply with an independent RFC 6902 implementation and give the
+// edited object, for any JSON and any edit of it, and its size must follow the size of the change (moving
+// one item is one remove and one add, however long the list); the clone must give exactly what a JSON
+// round trip gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyPatch } from 'rfc6902';
-import { createPatch } from '../../../src/patch/json-patch.js';
+import { createPatch, type PatchOperation } from '../../../src/patch/json-patch.js';
 import { cloneJson } from '../../../src/patch/clone-json.js';
 import { calicoNodeDaemonSet } from '../../support/reviews.js';
 
@@ -66,6 +68,88 @@ test('createPatch applies with rfc6902 and gives the edited object', () => {
     }),
     { numRuns: 3000 },
   );
+});
+
+function appliesWithRfc6902(before: unknown, after: unknown, patch: readonly PatchOperation[]): void {
+  const target = JSON.parse(JSON.stringify(before)) as object;
+  const errors = applyPatch(target, JSON.parse(JSON.stringify(patch)) as Parameters<typeof applyPatch>[1]);
+  assert.ok(errors.every((e) => e === null), JSON.stringify(errors));
+  same(target, after);
+}
+
+const bytes = (value: unknown) => JSON.stringify(value).length;
+
+/** Distinct list items, as env entries and arguments are: strings and small objects. */
+const item = fc.oneof(fc.string({ maxLength: 12 }).map((s) => `--${s}`), fc.record({ name: fc.string({ maxLength: 8 }), value: fc.string({ maxLength: 8 }) }));
+const list = fc.uniqueArray(item, { minLength: 1, maxLength: 60, selector: (v) => JSON.stringify(v) });
+
+test('the patch size follows the size of the change: items moved, inserted, removed or edited anywhere in a list', () => {
+  const change = fc.oneof(
+    fc.record({ kind: fc.constant('move' as const), from: fc.nat(), to: fc.nat() }),
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), items: fc.array(item, { minLength: 1, maxLength: 3 }) }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ kind: fc.constant('edit' as const), at: fc.nat(), value: fc.string({ maxLength: 8 }) }),
+  );
+  fc.assert(
+    fc.property(list, fc.array(change, { minLength: 1, maxLength: 3 }), (items, changes) => {
+      const after = [...items];
+      // What a minimal patch must at least carry, and how many operations it needs at most.
+      let changedBytes = 0;
+      let allowedOps = 0;
+      for (const c of changes) {
+        if (c.kind === 'move') {
+          const [moved] = after.splice(c.from % after.length, 1);
+          after.splice(c.to % (after.length + 1), 0, moved as (typeof after)[number]);
+          changedBytes += bytes(moved);
+          allowedOps += 2;
+        } else if (c.kind === 'insert') {
+          after.splice(c.at % (after.length + 1), 0, ...c.items);
+          changedBytes += bytes(c.items);
+          allowedOps += c.items.length;
+        } else if (c.kind === 'remove') {
+          const removed = after.splice(c.at % after.length, c.count);
+          changedBytes += bytes(removed);
+          allowedOps += removed.length;
+        } else if (after.length > 0) {
+          const at = c.at % after.length;
+          after[at] = c.value;
+          changedBytes += bytes(c.value);
+          allowedOps += 1;
+        }
+        if (after.length === 0) after.push('--last');
+        allowedOps += 1;
+      }
+      const before = { spec: { args: items } };
+      const wanted = { spec: { args: after } };
+      const patch = createPatch(before, wanted);
+      appliesWithRfc6902(before, wanted, patch);
+      assert.ok(patch.length <= allowedOps, `${patch.length} operations for ${allowedOps} changed items: ${JSON.stringify(patch)}`);
+      // Each operation costs its path and framing (under 60 bytes here) plus the values it carries.
+      assert.ok(bytes(patch) <= 2 * changedBytes + 60 * allowedOps, `${bytes(patch)} bytes for ${changedBytes} bytes changed`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('moving one argument in front of 12,000 others is one remove and one add', () => {
+  const args = Array.from({ length: 12_001 }, (_, i) => `--flag-${i}=${'x'.repeat(100)}`);
+  const moved = [args[12_000] as string, ...args.slice(0, 12_000)];
+  const before = { spec: { args } };
+  const after = { spec: { args: moved } };
+  const patch = createPatch(before, after);
+  assert.deepEqual(patch, [
+    { op: 'remove', path: '/spec/args/12000' },
+    { op: 'add', path: '/spec/args/0', value: args[12_000] },
+  ]);
+  appliesWithRfc6902(before, after, patch);
+});
+
+test('lists that share nothing still give a correct patch (by position)', () => {
+  const before = { list: Array.from({ length: 3000 }, (_, i) => ({ n: i })) };
+  const after = { list: Array.from({ length: 2000 }, (_, i) => ({ n: -i - 1 })) };
+  const patch = createPatch(before, after);
+  appliesWithRfc6902(before, after, patch);
+  assert.equal(patch.length, 3000);
 });
 
 test('createPatch on a real DaemonSet edit', () => {

@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { MAX_BODY_BYTES } from '../../../src/server/app.js';
 import { MAX_JSON_DEPTH } from '../../../src/admission/json-limits.js';
 import { calicoConfigMap, calicoNodeDaemonSet, nonTargetConfigMap, review } from '../../support/reviews.js';
-import { responseOf, send, startTestServer, type Reply, type TestServer } from '../../support/server.js';
+import { replyOf, responseOf, send, startTestServer, type Reply, type TestServer } from '../../support/server.js';
 import { spawnWebhook } from '../../support/child.js';
 
 function assertReviewError(reply: Reply, status: number, message: RegExp): void {
@@ -256,14 +256,7 @@ function reviewOfSize(size: number): string {
 
 function sendChunked(server: TestServer, path: string, body: string, chunkBytes = 64 * 1024): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(path, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, ca: server.ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
+    const req = httpsRequest(new URL(path, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, ca: server.ca, agent: false }, (res) => void replyOf(res).then(resolve, reject));
     req.on('error', reject);
     for (let i = 0; i < body.length; i += chunkBytes) req.write(body.slice(i, i + chunkBytes));
     req.end();

@@ -2,6 +2,9 @@
 // the original item they go before, so an item inserted in the middle of a list is one insertion (not a
 // chain of replacements that rewrites every later item), and every edit can be placed in the original text.
 import { isDeepStrictEqual } from 'node:util';
+import { isRecord } from '../k8s/object.js';
+import { equalJson } from '../patch/json-patch.js';
+import { listEditScript } from '../patch/list-edit-script.js';
 
 export type Step = string | number;
 
@@ -15,53 +18,18 @@ export type Change =
   /** The map key or list item at `path` goes. */
   | { op: 'remove'; path: Step[] };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function bothContainers(a: unknown, b: unknown): boolean {
-  return (Array.isArray(a) && Array.isArray(b)) || (isPlainObject(a) && isPlainObject(b));
-}
-
-/** Pairs of indices (old, new) of a longest common subsequence of equal items. */
-function commonItems(before: readonly unknown[], after: readonly unknown[]): [number, number][] {
-  const a = before.map((v) => JSON.stringify(v));
-  const b = after.map((v) => JSON.stringify(v));
-  const n = a.length;
-  const m = b.length;
-  const table: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      const row = table[i] as number[];
-      row[j] = a[i] === b[j] ? (table[i + 1] as number[])[j + 1] as number + 1 : Math.max((table[i + 1] as number[])[j] as number, row[j + 1] as number);
-    }
-  }
-  const pairs: [number, number][] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      pairs.push([i, j]);
-      i++;
-      j++;
-    } else if (((table[i + 1] as number[])[j] as number) >= ((table[i] as number[])[j + 1] as number)) i++;
-    else j++;
-  }
-  return pairs;
+  return (Array.isArray(a) && Array.isArray(b)) || (isRecord(a) && isRecord(b));
 }
 
 function diffLists(before: readonly unknown[], after: readonly unknown[], path: Step[], out: Change[]): void {
-  const anchors = [...commonItems(before, after), [before.length, after.length] as [number, number]];
-  let i = 0;
-  let j = 0;
-  for (const [ai, bj] of anchors) {
-    // The gap before this anchor: old items i..ai, new items j..bj; paired by position, the rest removed or inserted.
-    const paired = Math.min(ai - i, bj - j);
-    for (let k = 0; k < paired; k++) diffInto(before[i + k], after[j + k], [...path, i + k], out);
-    for (let k = i + paired; k < ai; k++) out.push({ op: 'remove', path: [...path, k] });
-    for (let k = j + paired; k < bj; k++) out.push({ op: 'insert', path, before: ai, value: after[k] });
-    i = ai + 1;
-    j = bj + 1;
+  // Each hunk: its first items paired by position and edited in place, the rest removed or inserted
+  // before the original item that follows the hunk.
+  for (const { at, deleted, to, inserted } of listEditScript(before, after, equalJson)) {
+    const paired = Math.min(deleted, inserted);
+    for (let k = 0; k < paired; k++) diffInto(before[at + k], after[to + k], [...path, at + k], out);
+    for (let k = at + paired; k < at + deleted; k++) out.push({ op: 'remove', path: [...path, k] });
+    for (let k = to + paired; k < to + inserted; k++) out.push({ op: 'insert', path, before: at + deleted, value: after[k] });
   }
 }
 

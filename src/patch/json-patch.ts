@@ -12,7 +12,6 @@
 // then each list's additions from first to last, as fast-json-patch did, so every `replace` and `remove`
 // names an index of the object as it came.
 
-import { isRecord } from '../k8s/object.js';
 import { listEditScript, type Hunk } from './list-edit-script.js';
 
 export type PatchOperation =
@@ -24,67 +23,106 @@ type Json = unknown;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * Where the diff is: the keys and indices from the root, joined into a JSON pointer only when an
+ * operation is written. Every object of the edited copy is a new one (the clone), so the walk descends
+ * into all of them; a pointer string per node would cost more than the comparison itself.
+ */
+type Segments = (string | number)[];
+
 function escape(segment: string): string {
   return segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment;
 }
 
-/** JSON equality: a key whose value is undefined is absent, as JSON.stringify would have it. */
+function pointer(segments: Segments, last?: string | number): string {
+  let out = '';
+  for (const s of segments) out += `/${typeof s === 'number' ? s : escape(s)}`;
+  return last === undefined ? out : `${out}/${typeof last === 'number' ? last : escape(last)}`;
+}
+
+/**
+ * JSON equality: a key whose value is undefined is absent, as JSON.stringify would have it. for...in
+ * rather than Object.keys: the walk allocates nothing (only own keys reach it: plain data has no
+ * enumerable inherited ones).
+ */
 export function equalJson(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equalJson(a[i] ?? null, b[i] ?? null)) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: Json = a[i];
+      const y: Json = b[i];
+      if (x !== y && !equalJson(x ?? null, y ?? null)) return false;
+    }
     return true;
   }
   if (Array.isArray(b)) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   let count = 0;
-  for (const key of Object.keys(ra)) {
-    if (ra[key] === undefined) continue;
+  for (const key in ra) {
+    const x = ra[key];
+    if (x === undefined) continue;
     count++;
-    if (!hasOwn.call(rb, key) || !equalJson(ra[key], rb[key])) return false;
+    // hasOwn: a missing key must not compare with an inherited one (`__proto__` is Object.prototype).
+    if (!hasOwn.call(rb, key)) return false;
+    const y = rb[key];
+    if (x !== y && !equalJson(x, y)) return false;
   }
-  for (const key of Object.keys(rb)) if (rb[key] !== undefined) count--;
+  for (const key in rb) if (rb[key] !== undefined) count--;
   return count === 0;
 }
 
 /** List items compare as JSON, a hole or undefined item being null as JSON.stringify writes it. */
-const sameItem = (x: Json, y: Json) => equalJson(x ?? null, y ?? null);
+const sameItem = (x: Json, y: Json) => x === y || equalJson(x ?? null, y ?? null);
 
-function diffValue(a: Json, b: Json, path: string, out: PatchOperation[]): void {
+function diffValue(a: Json, b: Json, at: Segments, out: PatchOperation[]): void {
   if (a === b) return;
-  if (Array.isArray(a) && Array.isArray(b)) diffList(a, b, path, out);
-  else if (isRecord(a) && isRecord(b)) diffRecord(a, b, path, out);
-  else if (!equalJson(a, b)) out.push({ op: 'replace', path, value: b });
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
+    const list = Array.isArray(a);
+    if (list && Array.isArray(b)) return diffList(a as Json[], b as Json[], at, out);
+    if (!list && !Array.isArray(b)) return diffRecord(a as Record<string, unknown>, b as Record<string, unknown>, at, out);
+  }
+  if (!equalJson(a, b)) out.push({ op: 'replace', path: pointer(at), value: b });
 }
 
-function diffRecord(a: Record<string, unknown>, b: Record<string, unknown>, path: string, out: PatchOperation[]): void {
+function diffRecord(a: Record<string, unknown>, b: Record<string, unknown>, at: Segments, out: PatchOperation[]): void {
   const oldKeys = Object.keys(a);
   for (let i = oldKeys.length - 1; i >= 0; i--) {
     const key = oldKeys[i] as string;
-    if (a[key] === undefined) continue;
-    if (hasOwn.call(b, key) && b[key] !== undefined) diffValue(a[key], b[key], `${path}/${escape(key)}`, out);
-    else out.push({ op: 'remove', path: `${path}/${escape(key)}` });
+    const x = a[key];
+    if (x === undefined) continue;
+    const y = hasOwn.call(b, key) ? b[key] : undefined;
+    if (y === undefined) out.push({ op: 'remove', path: pointer(at, key) });
+    else if (x !== y) {
+      at.push(key);
+      diffValue(x, y, at, out);
+      at.pop();
+    }
   }
-  for (const key of Object.keys(b)) {
-    if (b[key] !== undefined && (!hasOwn.call(a, key) || a[key] === undefined)) out.push({ op: 'add', path: `${path}/${escape(key)}`, value: b[key] });
+  for (const key in b) {
+    const y = b[key];
+    if (y !== undefined && (!hasOwn.call(a, key) || a[key] === undefined)) out.push({ op: 'add', path: pointer(at, key), value: y });
   }
 }
 
-function diffList(a: readonly Json[], b: readonly Json[], path: string, out: PatchOperation[]): void {
+function diffList(a: readonly Json[], b: readonly Json[], at: Segments, out: PatchOperation[]): void {
   const hunks = listEditScript(a, b, sameItem);
   // Removals and in-place edits, last index first: each names an index of `a`.
   for (let h = hunks.length - 1; h >= 0; h--) {
-    const { at, deleted, to, inserted } = hunks[h] as Hunk;
+    const { at: from, deleted, to, inserted } = hunks[h] as Hunk;
     const paired = Math.min(deleted, inserted);
-    for (let i = at + deleted - 1; i >= at + paired; i--) out.push({ op: 'remove', path: `${path}/${i}` });
-    for (let p = paired - 1; p >= 0; p--) diffValue(a[at + p] ?? null, b[to + p] ?? null, `${path}/${at + p}`, out);
+    for (let i = from + deleted - 1; i >= from + paired; i--) out.push({ op: 'remove', path: pointer(at, i) });
+    for (let p = paired - 1; p >= 0; p--) {
+      at.push(from + p);
+      diffValue(a[from + p] ?? null, b[to + p] ?? null, at, out);
+      at.pop();
+    }
   }
   // Then insertions, first to last: each names its index in `b`, everything before it being final.
   for (const { deleted, to, inserted } of hunks) {
-    for (let j = to + Math.min(deleted, inserted); j < to + inserted; j++) out.push({ op: 'add', path: `${path}/${j}`, value: b[j] ?? null });
+    for (let j = to + Math.min(deleted, inserted); j < to + inserted; j++) out.push({ op: 'add', path: pointer(at, j), value: b[j] ?? null });
   }
 }
 
@@ -96,7 +134,7 @@ function diffList(a: readonly Json[], b: readonly Json[], path: string, out: Pat
 export function createPatch(before: object, after: object): PatchOperation[] {
   const out: PatchOperation[] = [];
   if (Array.isArray(before) !== Array.isArray(after)) return [{ op: 'replace', path: '', value: after }];
-  diffValue(before, after, '', out);
+  diffValue(before, after, [], out);
   return out;
 }
 

@@ -4,39 +4,36 @@ import { getNodeValue, parseTree, printParseErrorCode, type JSONPath, type Node,
 import type { AnalysisMemo } from './target.js';
 
 const PLACEHOLDER = /__[A-Z0-9_]+__/y;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
  * Replaces each unquoted placeholder with a number of the same length, so the text parses as JSON
- * and every offset in it still points at the same byte of the original.
+ * and every offset in it still points at the same byte of the original. Only the places where `__`
+ * occurs are tried; the text before each is scanned once for whether it sits inside a string.
  */
 export function neutralizePlaceholders(text: string): string {
   let out = '';
+  let copied = 0;
+  let scanned = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (inString) {
-      out += ch;
-      if (ch === '\\') {
-        out += text[i + 1] ?? '';
-        i++;
-      } else if (ch === '"') inString = false;
-      continue;
+  for (let at = text.indexOf('__'); at >= 0; at = text.indexOf('__', Math.max(at + 1, scanned))) {
+    for (; scanned < at; scanned++) {
+      const c = text.charCodeAt(scanned);
+      if (inString) {
+        if (c === BACKSLASH) scanned++;
+        else if (c === QUOTE) inString = false;
+      } else if (c === QUOTE) inString = true;
     }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-      continue;
-    }
-    PLACEHOLDER.lastIndex = i;
+    // Past `at` only by skipping an escaped character: `at` is inside a string.
+    if (inString || scanned > at) continue;
+    PLACEHOLDER.lastIndex = at;
     const match = PLACEHOLDER.exec(text);
-    if (match) {
-      out += `1${'0'.repeat(match[0].length - 1)}`;
-      i += match[0].length - 1;
-      continue;
-    }
-    out += ch;
+    if (!match) continue;
+    out += `${text.slice(copied, at)}1${'0'.repeat(match[0].length - 1)}`;
+    copied = scanned = at + match[0].length;
   }
-  return out;
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 export interface TemplatePosition {
@@ -87,32 +84,61 @@ export interface IpamSection {
   value: Record<string, unknown>;
 }
 
+type RootParse = { ok: true; root: Node } | { ok: false; reason: string; position: TemplatePosition };
+
+function parseRoot(text: string): RootParse {
+  const errors: ParseError[] = [];
+  const root = parseTree(neutralizePlaceholders(text), errors, { allowTrailingComma: false, disallowComments: true });
+  const first = errors[0];
+  if (first || !root) {
+    const offset = first?.offset ?? 0;
+    return { ok: false, reason: first ? printParseErrorCode(first.error) : 'empty template', position: positionAt(text, offset) };
+  }
+  if (root.type !== 'object') return { ok: false, reason: 'the template is not a JSON object', position: positionAt(text, root.offset) };
+  return { ok: true, root };
+}
+
+const memoKey = (text: string) => `cni-template:${text}`;
+
 export class CniTemplate {
+  #root: Node | undefined;
+
+  /** `root` undefined: an edit's result, parsed when first read (a mutation that only writes the text never is). */
   private constructor(
     readonly text: string,
-    private readonly root: Node,
+    root: Node | undefined,
     private readonly memo: AnalysisMemo | undefined,
-  ) {}
+  ) {
+    this.#root = root;
+  }
+
+  private get root(): Node {
+    if (this.#root) return this.#root;
+    const parsed = parseRoot(this.text);
+    // withProperties writes JSON.stringify'd values where values were: only a bug could get here.
+    if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
+    return (this.#root = parsed.root);
+  }
 
   /**
-   * Parses are remembered for the analysis (memo): one review parses the stored template, then
-   * validates the edited one that the edit itself already parsed. Results are immutable, so sharing
-   * them within the analysis is safe.
+   * Parses are remembered for the analysis (memo): mutate and validate, and two targets reading one
+   * ConfigMap, parse a text once, and the validation of an edited template reads the edit itself.
+   * Results are immutable, so sharing them within the analysis is safe.
    */
   static parse(text: string, memo?: AnalysisMemo): TemplateParse {
-    return memo ? memo.remember(`cni-template:${text}`, () => CniTemplate.parseUncached(text, memo)) : CniTemplate.parseUncached(text, undefined);
+    return memo ? memo.remember(memoKey(text), () => CniTemplate.parseUncached(text, memo)) : CniTemplate.parseUncached(text, undefined);
   }
 
   private static parseUncached(text: string, memo: AnalysisMemo | undefined): TemplateParse {
-    const errors: ParseError[] = [];
-    const root = parseTree(neutralizePlaceholders(text), errors, { allowTrailingComma: false, disallowComments: true });
-    const first = errors[0];
-    if (first || !root) {
-      const offset = first?.offset ?? 0;
-      return { ok: false, reason: first ? printParseErrorCode(first.error) : 'empty template', position: positionAt(text, offset) };
-    }
-    if (root.type !== 'object') return { ok: false, reason: 'the template is not a JSON object', position: positionAt(text, root.offset) };
-    return { ok: true, template: new CniTemplate(text, root, memo) };
+    const parsed = parseRoot(text);
+    return parsed.ok ? { ok: true, template: new CniTemplate(text, parsed.root, memo) } : parsed;
+  }
+
+  /** An edit's result, known to be well-formed by construction: remembered unparsed for the validation that may follow. */
+  private edited(text: string): CniTemplate {
+    const template = new CniTemplate(text, undefined, this.memo);
+    const remembered = this.memo?.remember<TemplateParse>(memoKey(text), () => ({ ok: true, template }));
+    return remembered?.ok ? remembered.template : template;
   }
 
   /** ipam objects in every shape Calico has shipped: single plugin, conflist plugins, flannel delegate. */
@@ -134,7 +160,7 @@ export class CniTemplate {
   /**
    * Sets properties of one object in a single edit of the text: an existing member has just its value's
    * bytes replaced; new members are inserted after the last one, each on its own line with its
-   * siblings' indentation, so the edit reads as if written by hand. The result is parsed once.
+   * siblings' indentation, so the edit reads as if written by hand.
    */
   withProperties(objectPath: JSONPath, properties: readonly (readonly [string, unknown])[]): CniTemplate {
     const object = nodeAt(this.root, objectPath);
@@ -160,9 +186,7 @@ export class CniTemplate {
     }
     let text = this.text;
     for (const edit of edits.sort((x, y) => y.start - x.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-    const parsed = CniTemplate.parse(text, this.memo);
-    if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
-    return parsed.template;
+    return this.edited(text);
   }
 
   withProperty(objectPath: JSONPath, key: string, value: unknown): CniTemplate {
@@ -184,6 +208,7 @@ export class CniTemplate {
     const member = value?.parent;
     if (member?.type !== 'property') throw new Error(`no member ${key} at ${JSON.stringify(objectPath)} in the CNI template`);
     const text = `${this.text.slice(0, member.offset)}${JSON.stringify(newKey)}: ${valueJson}${this.text.slice(member.offset + member.length)}`;
+    // The value is JSON text from the caller, so the result is parsed (and checked) now.
     const parsed = CniTemplate.parse(text, this.memo);
     if (!parsed.ok) throw new Error(`editing the CNI template broke it at line ${parsed.position.line}: ${parsed.reason}`);
     return parsed.template;

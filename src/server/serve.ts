@@ -198,6 +198,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const url = `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   metrics.ready.set(1);
   logger.info({ url, clientCa: clientCaPath, config: options.config.file ?? '(embedded default)', mode: configStore.current.mode, podCIDR: configStore.current.podCIDR.text }, 'calico-ipv6-webhook serving');
+  // The start-up line is what an operator (and a readiness script) waits for: out now, not with the next batch.
+  logger.flush();
 
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {

@@ -2,6 +2,7 @@
 // byte of the template, unquoted placeholders included, must come out exactly as it went in.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { calicoConfigTarget } from '../../../src/rules/calico-config.js';
 import { CniTemplate, neutralizePlaceholders, positionAt } from '../../../src/rules/cni-template.js';
 import { validationVerdict } from '../../../src/engine/verdict.js';
@@ -293,6 +294,35 @@ describe('cni-template: tolerant parsing', () => {
     assert.equal(neutral.length, text.length);
     assert.equal(neutral, '{"a": 10000000000, "b": "__KUBECONFIG_FILEPATH__", "c": "x\\"__Y__", "d": [10000]}');
     assert.deepEqual(JSON.parse(neutral), { a: 10000000000, b: '__KUBECONFIG_FILEPATH__', c: 'x"__Y__', d: [10000] });
+  });
+
+  it('the one-pass replacement agrees with a character-by-character reading, for any text', () => {
+    // The reference: walk the text, skipping strings (escapes included, an unterminated one to the end).
+    const reference = (text: string): string => {
+      let out = '';
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const ch = text[i] as string;
+        if (inString) {
+          out += ch;
+          if (ch === '\\') out += text[++i] ?? '';
+          else if (ch === '"') inString = false;
+          continue;
+        }
+        if (ch === '"') inString = true;
+        const placeholder = inString ? null : /^__[A-Z0-9_]+__/.exec(text.slice(i));
+        if (placeholder) {
+          out += `1${'0'.repeat(placeholder[0].length - 1)}`;
+          i += placeholder[0].length - 1;
+        } else out += ch;
+      }
+      return out;
+    };
+    const piece = fc.constantFrom('"', '\\', '__', '_', 'A', 'CNI', 'MTU', '0', ' ', ':', ',', '{', '}', '\n', 'x');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+      const text = pieces.join('');
+      assert.equal(neutralizePlaceholders(text), reference(text));
+    }), { numRuns: 2000 });
   });
 
   it('positions are 1-based line and column', () => {

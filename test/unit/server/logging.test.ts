@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calicoConfigMap, calicoNodeDaemonSet, CNI_TEMPLATE, nonTargetConfigMap, review, secret } from '../../support/reviews.js';
 import { send, startTestServer } from '../../support/server.js';
-import { createLogger } from '../../../src/observability/logger.js';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, FLUSH_INTERVAL_MS } from '../../../src/observability/logger.js';
 
 const SECRET = 'Zebra-Quartz-7f3c9e51-do-not-log';
 const SECRET_B64 = Buffer.from(SECRET).toString('base64');
@@ -100,4 +103,40 @@ test('an object passed to the logger by mistake has its data censored', async ()
   assert.equal(parsed[2]?.secret.stringData, '[redacted]');
   assert.equal(parsed[3]?.binary.binaryData, '[redacted]');
   assert.equal((configMap.data as Record<string, string>).token, SECRET, 'the object itself is not changed');
+});
+
+test('the server log is written in batches: review lines within the flush interval, warnings at once, ISO times', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ciw-log-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'log');
+  const fd = openSync(path, 'w');
+  const logger = createLogger({ async: true, fd });
+  t.after(() => new Promise<void>((done) => logger.flush(() => done())));
+  const lines = () => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; time: string; level: string });
+  const eventually = async (what: string, check: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!check()) {
+      if (Date.now() > deadline) assert.fail(`${what}: not within 5 s`);
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  };
+
+  const before = Date.now();
+  logger.info({ uid: 'a' }, 'review');
+  logger.info({ uid: 'b' }, 'review');
+  // An unbatched asynchronous write would be out within a few ms; a batch waits for the interval.
+  await new Promise((done) => setTimeout(done, 30));
+  if (Date.now() - before < FLUSH_INTERVAL_MS) assert.equal(readFileSync(path, 'utf8'), '', 'a review line waits for its batch');
+  await eventually('the batch is flushed by the interval', () => lines().length === 2);
+  assert.deepEqual(lines().map((l) => l.msg), ['review', 'review']);
+  for (const line of lines()) {
+    assert.match(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(line.time) >= before && Date.parse(line.time) <= Date.now(), 'the time is when the line was logged');
+  }
+
+  logger.info({ uid: 'c' }, 'review');
+  logger.warn({ error: 'x' }, 'bad request');
+  // The warning is written now, with the review line before it; no interval has to pass.
+  await eventually('the warning and the line before it are written', () => lines().length === 4);
+  assert.deepEqual(lines().slice(2).map((l) => [l.level, l.msg]), [['info', 'review'], ['warn', 'bad request']]);
 });

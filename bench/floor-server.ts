@@ -5,17 +5,22 @@
 //             etag and x-powered-by off) answering the same fixed bytes: the framework's floor;
 //   https-json - the bare https server reading the body into one buffer and JSON.parse-ing it, then the
 //             same fixed bytes: with `express`, what express's own request handling costs.
+//   https-spin - the bare https server spending a given CPU time per request (a busy loop, no
+//             allocation) before the same fixed bytes: how many req/s a handler of known cost gets on
+//             this transport (bench/budget.ts: the review cost each goal allows).
 // POST /floor/<bytes> answers a JSON body of exactly that many bytes, so that each floor is measured
-// with an answer the size of the webhook's answer to the same review.
-// Usage: node --import tsx bench/floor-server.ts https|https-json|express CERT KEY
+// with an answer the size of the webhook's answer to the same review; https-spin reads
+// POST /floor/<bytes>/<microseconds>.
+// Usage: node --import tsx bench/floor-server.ts https|https-json|https-spin|express CERT KEY
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import express from 'express';
 
 const [kind, certPath, keyPath] = process.argv.slice(2);
-if ((kind !== 'https' && kind !== 'https-json' && kind !== 'express') || !certPath || !keyPath) {
-  process.stderr.write('usage: floor-server.ts https|https-json|express CERT KEY\n');
+if (!['https', 'https-json', 'https-spin', 'express'].includes(kind ?? '') || !certPath || !keyPath) {
+  process.stderr.write('usage: floor-server.ts https|https-json|https-spin|express CERT KEY\n');
   process.exit(2);
 }
 
@@ -58,6 +63,18 @@ if (kind === 'https') {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const answer = answerOf(sizeOf(req.url));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+      res.end(answer);
+    });
+  };
+} else if (kind === 'https-spin') {
+  handler = (req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      const micros = Number(/^\/floor\/\d+\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+      const until = performance.now() + micros / 1000;
+      while (performance.now() < until);
       const answer = answerOf(sizeOf(req.url));
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
       res.end(answer);

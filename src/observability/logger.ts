@@ -11,9 +11,9 @@ export interface LoggerOptions {
   /**
    * Write stdout asynchronously and in batches (the server): lines are gathered up to BATCH_BYTES and
    * written by the event loop, and what is gathered goes out at least every FLUSH_INTERVAL_MS, so a busy
-   * server makes one write per batch instead of one per review (a write per review cost more CPU than
-   * the review of a non-target object). Flushed on exit and, by the server, after its start-up line.
-   * Ignored when a destination is given.
+   * server makes a write per batch (measured: one every 12 reviews, where joining only the lines logged
+   * during a write in flight made one every 4). Flushed on exit and, by the server, after its start-up
+   * line. Ignored when a destination is given.
    */
   async?: boolean;
   /** Where the asynchronous log goes: stdout unless a test gives another file descriptor. */

@@ -16,12 +16,12 @@ import { cpus } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { calicoConfigMap, calicoNodeDaemonSet, kubeDnsDeployment, nonTargetConfigMap, review } from '../test/support/reviews.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
 import { reviewRequest, type Reviewer } from '../src/admission/handler.js';
 import { decodeReview } from '../src/admission/review.js';
 import { answerBody } from '../src/admission/body.js';
 import { loadConfig } from '../src/config/load.js';
+import { REVIEW_BODIES } from './bodies.js';
 import { largeReviewRun, type LargeReviewResult } from './large-reviews.js';
 import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
 
@@ -33,20 +33,8 @@ const WARMUP_SECONDS = 1;
 
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
-const FIXED_ENV = { IP: 'none', IP6: 'autodetect', FELIX_IPV6SUPPORT: 'true', CALICO_IPV6POOL_CIDR: 'fd20::/112', CALICO_ROUTER_ID: 'hash' };
-
 /** The review bodies: what a `kubectl apply` of Calico and kube-dns sends, plus an unrelated ConfigMap. */
-const ALL_BODIES: Record<string, string> = {
-  'calico-node-create': JSON.stringify(review(calicoNodeDaemonSet(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800002' })),
-  'calico-node-update': JSON.stringify(review(calicoNodeDaemonSet({ image: 'docker.io/calico/node:v3.30.3' }), {
-    uid: '705ab4f5-6393-11e8-b7cc-42010a800003',
-    operation: 'UPDATE',
-    oldObject: calicoNodeDaemonSet({ stored: true, image: 'docker.io/calico/node:v3.29.4', env: FIXED_ENV }),
-  })),
-  'calico-config': JSON.stringify(review(calicoConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800004' })),
-  'kube-dns': JSON.stringify(review(kubeDnsDeployment(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800005' })),
-  'non-target': JSON.stringify(review(nonTargetConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800006' })),
-};
+const ALL_BODIES: Record<string, string> = REVIEW_BODIES;
 const TARGETS = new Set(['calico-node-create', 'calico-node-update', 'calico-config', 'kube-dns']);
 const selected = process.env.BENCH_BODIES ? process.env.BENCH_BODIES.split(',').map((s) => s.trim()) : Object.keys(ALL_BODIES);
 const BODIES = Object.fromEntries(Object.entries(ALL_BODIES).filter(([name]) => selected.includes(name)));

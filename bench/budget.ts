@@ -14,7 +14,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { calicoConfigMap, calicoNodeDaemonSet, kubeDnsDeployment, nonTargetConfigMap, review } from '../test/support/reviews.js';
+import { REVIEW_BODIES } from './bodies.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
 import { reviewRequest, type Reviewer } from '../src/admission/handler.js';
 import { answerBody } from '../src/admission/body.js';
@@ -29,10 +29,10 @@ const SPINS = (process.env.BUDGET_SPINS ?? '0,5,10,20,30,40,60,80,120').split(',
 
 /** Each body with the goals the issue sets for it: a ratio to the https floor and/or to the express floor. */
 const BODIES: Record<string, { body: string; https?: number; express?: number }> = {
-  'calico-node-create': { body: JSON.stringify(review(calicoNodeDaemonSet(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800002' })), https: 0.3, express: 0.8 },
-  'calico-config': { body: JSON.stringify(review(calicoConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800004' })), express: 0.8 },
-  'kube-dns': { body: JSON.stringify(review(kubeDnsDeployment(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800005' })), express: 0.8 },
-  'non-target': { body: JSON.stringify(review(nonTargetConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800006' })), https: 0.5 },
+  'calico-node-create': { body: REVIEW_BODIES['calico-node-create'], https: 0.3, express: 0.8 },
+  'calico-config': { body: REVIEW_BODIES['calico-config'], express: 0.8 },
+  'kube-dns': { body: REVIEW_BODIES['kube-dns'], express: 0.8 },
+  'non-target': { body: REVIEW_BODIES['non-target'], https: 0.5 },
 };
 const selected = process.env.BENCH_BODIES ? process.env.BENCH_BODIES.split(',').map((s) => s.trim()) : Object.keys(BODIES);
 

@@ -5,7 +5,7 @@
 // The .cpuprofile is kept (its path is printed) for Chrome DevTools or speedscope.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { calicoNodeDaemonSet, nonTargetConfigMap, review } from '../test/support/reviews.js';
+import { REVIEW_BODIES } from './bodies.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
 import { envNumber, load, REPO_ROOT, startServerProcess, workDir } from './harness.js';
 
@@ -21,10 +21,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const BODIES: Record<string, string> = {
-  'calico-node-create': JSON.stringify(review(calicoNodeDaemonSet(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800002' })),
-  'non-target': JSON.stringify(review(nonTargetConfigMap(), { uid: '705ab4f5-6393-11e8-b7cc-42010a800006' })),
-};
+const BODIES: Record<string, string> = REVIEW_BODIES;
+const DEFAULT_BODIES = 'calico-node-create,non-target';
 
 /** Where a frame's code comes from: a package, the project's own file, or the runtime. */
 function origin(url: string): string {
@@ -60,7 +58,7 @@ export function summarize(profile: CpuProfile, top = 20): string {
 
 async function main(): Promise<void> {
   const seconds = envNumber('PROFILE_SECONDS', 10);
-  const names = (process.env.PROFILE_BODIES ?? Object.keys(BODIES).join(',')).split(',').map((s) => s.trim());
+  const names = (process.env.PROFILE_BODIES ?? DEFAULT_BODIES).split(',').map((s) => s.trim());
   const dir = workDir();
   const pki = await writeSelfSignedServing(join(dir, 'pki'));
   const profDir = join(dir, 'profile');

@@ -411,20 +411,16 @@ for (const v of HELM_VERSIONS) {
       }
     });
 
-    void test('matchConditions are rendered from Kubernetes 1.28 on and cleanly omitted before', () => {
-      for (const hook of bothWebhooks(render(v, { kubeVersion: '1.27.0' }))) {
-        assert.equal(hook.matchConditions, undefined, `${hook.name} on 1.27`);
-        assert.ok(!('matchConditions' in hook));
-      }
-      for (const kubeVersion of ['1.28.0', '1.33.0']) {
+    void test('matchConditions are rendered on every supported Kubernetes, and an unsupported one is refused', () => {
+      for (const kubeVersion of ['1.35.0', '1.37.2']) {
         const hooks = bothWebhooks(render(v, { kubeVersion }));
         for (const hook of hooks) assert.equal(hook.matchConditions?.length, 1, `${hook.name} on ${kubeVersion}`);
       }
-      assert.match(renderError(v, { kubeVersion: '1.22.0' }), /kubeVersion/);
+      for (const kubeVersion of ['1.34.9', '1.22.0']) assert.match(renderError(v, { kubeVersion }), /kubeVersion/, kubeVersion);
     });
 
     void test('each matchCondition admits exactly the target kinds of its webhook and names, and tolerates a nameless object', () => {
-      const objects = render(v, { kubeVersion: '1.33.0' });
+      const objects = render(v, { kubeVersion: '1.37.2' });
       for (const [hook, scoped] of [[onlyWebhook(validating(objects)), TARGETS], [onlyWebhook(mutating(objects)), MUTATING]] as const) {
         const matches = compileCel(hook.matchConditions?.[0]?.expression ?? '');
         // Every rule resource has a branch in the condition, and no branch names a resource the rules lack.
@@ -463,7 +459,7 @@ for (const v of HELM_VERSIONS) {
         assert.equal(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'], undefined, 'no CA injection by URL');
       }
       // The e2e harness renders just this file.
-      const only = render(v, { set, showOnly: 'templates/webhooks.yaml', namespace: 'default', kubeVersion: '1.33.0' });
+      const only = render(v, { set, showOnly: 'templates/webhooks.yaml', namespace: 'default', kubeVersion: '1.37.2' });
       assert.deepEqual(kinds(only), ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
       assert.equal(onlyWebhook(validating(only)).clientConfig.url, 'https://127.0.0.1:8443/validate');
       assert.equal(onlyWebhook(validating(only)).matchConditions?.length, 1);
@@ -621,10 +617,13 @@ for (const v of HELM_VERSIONS) {
 }
 
 void describe('chart metadata and documentation', () => {
-  void test('Chart.yaml: apiVersion v2, kubeVersion >=1.23.0-0, appVersion matches package.json', () => {
+  void test('Chart.yaml: apiVersion v2, kubeVersion >=1.35.0-0 (the oldest supported minor, the e2e suite\'s oldest), appVersion matches package.json', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(CHART.apiVersion, 'v2');
-    assert.equal(CHART.kubeVersion, '>=1.23.0-0');
+    assert.equal(CHART.kubeVersion, '>=1.35.0-0');
+    const versions = JSON.parse(readFileSync(join(REPO_ROOT, 'test/e2e/kubernetes-versions.json'), 'utf8')) as { versions: Record<string, unknown> };
+    const oldest = Object.keys(versions.versions).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))[0];
+    assert.equal(CHART.kubeVersion, `>=${oldest}.0-0`, 'the chart claims exactly what the e2e suite proves');
     assert.equal(CHART.appVersion, pkg.version);
   });
 

@@ -1,21 +1,18 @@
 // The Helm chart against a real kube-apiserver, with Helm 3 and Helm 4: every rendered object is
 // accepted, the chart's own webhook configurations correct a real Calico manifest, and upgrade and
-// uninstall leave nothing behind. The webhooks point by URL at a server run from dist/.
+// uninstall leave nothing behind. The webhooks point by URL at a server run from dist/ (the Service route
+// with cert-manager, the chart's defaults, is webhook.e2e.test.ts).
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
+import { CERT_MANAGER_CRDS, CHART, PROMETHEUS_OPERATOR_CRDS, installCrds } from './harness/service-route.js';
 import { startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
 
-const SHARED = process.env.SHARED_DIR ?? join(REPO_ROOT, '../shared');
-const CERT_MANAGER_CRDS = join(SHARED, 'fixtures/cert-manager');
-const PROMETHEUS_OPERATOR_CRDS = join(SHARED, 'fixtures/prometheus-operator');
-const REAL = process.env.REAL_FIXTURES_DIR ?? join(SHARED, 'fixtures/real');
-const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
+const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 
 let cluster: TestCluster;
 let webhook: WebhookProcess;
@@ -44,18 +41,9 @@ before(async () => {
   const configPath = join(dir, 'config.yaml');
   await writeConfig(configPath, { mode: 'ipv6-only', podCIDR: 'fd20::/112', serviceCIDR: 'fd00:10:96::/112', clusterDNS: 'fd00:10:96::a' });
   webhook = await startWebhook({ cert, configPath });
-  const crdFiles = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.yaml')).map((f) => join(folder, f));
-  const crds = crdFiles(CERT_MANAGER_CRDS);
-  assert.ok(crds.length >= 4, `cert-manager CRDs expected in ${CERT_MANAGER_CRDS}`);
   // The Prometheus Operator's ServiceMonitor and PrometheusRule, for the chart's monitoring objects.
-  crds.push(...crdFiles(PROMETHEUS_OPERATOR_CRDS));
-  assert.ok(crds.length >= 6, `Prometheus Operator CRDs expected in ${PROMETHEUS_OPERATOR_CRDS}`);
-  // The CRDs are larger than the last-applied annotation allows: server-side apply.
-  const r = await cluster.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
-  assert.equal(r.code, 0, r.stderr);
-  const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io',
-    'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com']);
-  assert.equal(established.code, 0, established.stderr);
+  await installCrds(cluster, [CERT_MANAGER_CRDS, PROMETHEUS_OPERATOR_CRDS],
+    ['certificates.cert-manager.io', 'issuers.cert-manager.io', 'servicemonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com']);
 });
 
 after(async () => {

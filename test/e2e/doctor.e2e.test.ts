@@ -23,6 +23,7 @@ import type { KubeObject } from '../../src/k8s/object.js';
 import { fixtureObject, run, withEnv } from '../support/fixtures.js';
 import { waitFor } from '../support/wait.js';
 import { REPO_ROOT, makeServingCert, startCluster, type TestCluster } from './harness/cluster.js';
+import { serverVersion } from './harness/webhook.js';
 
 const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
 const CLI = join(REPO_ROOT, 'src/cli/main.ts');
@@ -148,7 +149,8 @@ const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding
 
 /** The chart rendered with discovery on, as `helm install --set discovery.enabled=true` would. */
 async function renderChart(): Promise<Rendered[]> {
-  const r = await cluster.helm(3, ['template', 't', CHART, '-n', RELEASE_NAMESPACE, '--set', 'discovery.enabled=true', '--set', `discovery.namespaces={${DISCOVERY_NAMESPACES.join(',')}}`]);
+  const r = await cluster.helm(3, ['template', 't', CHART, '-n', RELEASE_NAMESPACE, '--set', 'discovery.enabled=true', '--set', `discovery.namespaces={${DISCOVERY_NAMESPACES.join(',')}}`,
+    '--kube-version', (await serverVersion(cluster)).replace(/^v/, '')]);
   assert.equal(r.code, 0, r.stderr);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Rendered | null).filter((o): o is Rendered => o !== null && typeof o.kind === 'string');
 }

@@ -1,29 +1,34 @@
-// End to end: a real kube-apiserver calls the webhook over TLS while kubectl applies real manifests.
-// Run: npm run test:e2e (needs scripts/build-apiserver.sh and npm run build).
+// End to end, the install users run: `helm install` with the chart's defaults on a real kube-apiserver,
+// a real cert-manager issuing the serving certificate and injecting its CA, and the API server calling
+// the webhook through the chart's Service (harness/service-route.ts), while kubectl applies real manifests.
+// Run: npm run test:e2e (it provisions the binaries and builds dist/ first).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
-import {
-  MUTATING_WEBHOOK, VALIDATING_WEBHOOK, counterSum, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess,
-} from './harness/webhook.js';
-import { E2E_CONFIG, daemonSetEnv, getJson as getJsonFrom, reconfigure as reconfigureWebhook } from './harness/kube.js';
+import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js';
+import { installOnServiceRoute, machineIPv6, startCertManager, type CertManager, type ServiceRoute } from './harness/service-route.js';
+import { MUTATING_WEBHOOK, VALIDATING_WEBHOOK, counterSum } from './harness/webhook.js';
+import { E2E_CONFIG, daemonSetEnv, getJson as getJsonFrom } from './harness/kube.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 const BAD_NAMESPACE = 'e2e-bad';
 /** A namespace of its own, so that objects there come from one manifest only. */
 const APPLY_NAMESPACE = 'e2e-apply';
 const BASE_CONFIG = E2E_CONFIG;
+const RELEASE = 'calico-ipv6-webhook';
+const RELEASE_NAMESPACE = 'calico-ipv6-webhook';
 
 let cluster: TestCluster;
-let webhook: WebhookProcess;
-let cert: ServingCert;
+let certManager: CertManager;
+let route: ServiceRoute;
 let dir: string;
-let configPath: string;
+const webhook = () => route.webhook();
 
 interface EnvVar { name: string; value?: string }
 interface Container { name: string; image: string; env?: EnvVar[]; args?: string[] }
@@ -40,17 +45,13 @@ async function calicoNodeEnv(namespace = 'kube-system'): Promise<Map<string, str
   return daemonSetEnv(cluster, 'calico-node', namespace);
 }
 
+/** The chart's values for the webhook configurations, changed the way an operator would: helm upgrade. */
 async function registerWebhooks(options: { mutation?: boolean; failurePolicy?: 'Fail' | 'Ignore' } = {}): Promise<void> {
-  const yaml = await renderWebhookConfigurations(cluster, {
-    url: webhook.url, caPem: cert.caPem, mutation: options.mutation ?? true, namespaces: ['kube-system', BAD_NAMESPACE, APPLY_NAMESPACE], failurePolicy: options.failurePolicy,
-  });
-  if (options.mutation === false) await kubectl(['delete', 'mutatingwebhookconfiguration', '--all', '--ignore-not-found']);
-  const r = await kubectl(['apply', '-f', '-'], yaml);
-  assert.equal(r.code, 0, r.stderr);
+  await route.upgrade(['--set', `mutation.enabled=${options.mutation ?? true}`, '--set', `webhook.failurePolicy=${options.failurePolicy ?? 'Fail'}`]);
 }
 
 async function reconfigure(changes: Record<string, unknown>): Promise<void> {
-  await reconfigureWebhook(webhook, configPath, { ...BASE_CONFIG, ...changes });
+  await route.reconfigure({ ...BASE_CONFIG, ...changes });
 }
 
 function calicoNodeManifest(namespace: string, env: EnvVar[], image = 'docker.io/calico/node:v3.29.0'): string {
@@ -63,21 +64,77 @@ function calicoNodeManifest(namespace: string, env: EnvVar[], image = 'docker.io
   });
 }
 
+/** The certificate the webhook presents on its endpoint, read as the API server sees it (TLS to the endpoint, SNI = the Service name). */
+function servedCertificate(): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: machineIPv6(), port: webhook().port, servername: route.service.dnsName, rejectUnauthorized: false }, () => {
+      const raw = socket.getPeerX509Certificate();
+      socket.end();
+      if (raw) resolve(raw);
+      else reject(new Error('no peer certificate'));
+    });
+    socket.once('error', reject);
+  });
+}
+
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'calico-ipv6-webhook-e2e-'));
   cluster = await startCluster();
-  cert = await makeServingCert(join(dir, 'tls'), { ipSans: ['127.0.0.1'], dnsSans: ['localhost'] });
-  configPath = join(dir, 'config.yaml');
-  await writeConfig(configPath, BASE_CONFIG);
-  webhook = await startWebhook({ cert, configPath });
+  certManager = await startCertManager(cluster);
   for (const ns of [BAD_NAMESPACE, APPLY_NAMESPACE]) assert.equal((await kubectl(['create', 'namespace', ns])).code, 0);
-  await registerWebhooks();
+  // The chart's defaults, but for the namespaces under test; E2E_CONFIG is the chart's default config.
+  route = await installOnServiceRoute(cluster, {
+    helm: 4, release: RELEASE, namespace: RELEASE_NAMESPACE, dir,
+    set: ['--set', `webhook.namespaces={kube-system,${BAD_NAMESPACE},${APPLY_NAMESPACE}}`],
+  });
 });
 
 after(async () => {
-  await webhook?.stop();
+  await route?.close();
+  await certManager?.stop();
   await cluster?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the install users run: helm install with the defaults, cert-manager, the Service route', () => {
+  test('a real cert-manager issues the serving certificate and injects the CA', async () => {
+    const ready = await kubectl(['get', 'certificate', route.certificate, '-n', RELEASE_NAMESPACE, '-o', 'json']);
+    const certificate = JSON.parse(ready.stdout) as { status: { conditions: { type: string; status: string }[] } };
+    assert.ok(certificate.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'), 'the Certificate is Ready');
+    // cert-manager's own marks: the Secret's annotations and the CertificateRequest it approved and signed.
+    const secret = await getJson<{ metadata: { annotations: Record<string, string> } }>(['secret', route.secret, '-n', RELEASE_NAMESPACE]);
+    assert.equal(secret.metadata.annotations['cert-manager.io/certificate-name'], route.certificate);
+    assert.equal(secret.metadata.annotations['cert-manager.io/issuer-kind'], 'Issuer');
+    const requests = await getJson<{ items: { status: { conditions: { type: string; status: string }[] } }[] }>(['certificaterequests', '-n', RELEASE_NAMESPACE]);
+    assert.ok(requests.items.length >= 2, 'the CA and the serving certificate were requested');
+    for (const r of requests.items) {
+      assert.ok(r.status.conditions.some((c) => c.type === 'Approved' && c.status === 'True'), 'approved by cert-manager');
+      assert.ok(r.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'), 'signed');
+    }
+    const { cert, ca } = await route.servingSecret();
+    const leaf = new X509Certificate(cert);
+    const caCert = new X509Certificate(ca);
+    assert.ok(leaf.verify(caCert.publicKey), 'the serving certificate is signed by the chart\'s CA');
+    assert.ok(caCert.ca, 'by a CA certificate');
+    assert.ok(leaf.checkHost(route.service.dnsName), `for ${route.service.dnsName}`);
+    const bundles = await route.caBundles();
+    assert.equal(bundles.mutating, ca, 'cainjector injected the CA into the MutatingWebhookConfiguration');
+    assert.equal(bundles.validating, ca, 'and into the ValidatingWebhookConfiguration');
+    const served = await servedCertificate();
+    assert.equal(served.serialNumber, leaf.serialNumber, 'the webhook serves the certificate cert-manager issued');
+  });
+
+  test('the API server calls the webhook through its Service', async () => {
+    const webhooks = await getJson<{ items: { webhooks: { clientConfig: { service?: { name: string; namespace: string; port: number }; url?: string } }[] }[] }>(['validatingwebhookconfiguration', '-l', `app.kubernetes.io/instance=${RELEASE}`]);
+    const clientConfig = webhooks.items[0]?.webhooks[0]?.clientConfig;
+    assert.deepEqual(clientConfig?.service && { ...clientConfig.service, path: undefined }, { name: route.service.name, namespace: RELEASE_NAMESPACE, port: route.service.port, path: undefined });
+    assert.equal(clientConfig?.url, undefined, 'no URL: the Service route');
+    const before = counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet' });
+    const r = await kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], calicoNodeManifest(BAD_NAMESPACE, [{ name: 'IP', value: 'autodetect' }]));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"name": "IP",\s*"value": "none"/, 'mutated by the webhook behind the Service');
+    assert.equal(counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet' }), before + 1, 'one review reached the process behind the Service');
+  });
 });
 
 describe('real manifests applied with kubectl', () => {
@@ -116,16 +173,16 @@ describe('real manifests applied with kubectl', () => {
     const fixed = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli/main.js'), 'fix', '-'], { encoding: 'utf8', input: manifest });
     assert.equal(fixed.status, 0, fixed.stderr);
     assert.equal((await kubectl(['apply', '-f', '-'], fixed.stdout)).code, 0);
-    const reviews = counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reviews_total');
+    const reviews = counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total');
     const unchanged = await kubectl(['apply', '-f', '-'], fixed.stdout);
     assert.equal(unchanged.code, 0, unchanged.stderr);
     assert.match(unchanged.stdout, /daemonset\.apps\/calico-node unchanged/);
     assert.match(unchanged.stdout, /configmap\/calico-config unchanged/);
-    assert.equal(counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reviews_total'), reviews, 'no review was needed');
+    assert.equal(counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total'), reviews, 'no review was needed');
 
     // An UPDATE of an object that is already right gets an empty patch.
-    const patched = () => webhook.metrics().then((m) => counterSum(m, 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet', decision: 'patched' }));
-    const allowed = () => webhook.metrics().then((m) => counterSum(m, 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet', operation: 'UPDATE', decision: 'allowed' }));
+    const patched = () => webhook().metrics().then((m) => counterSum(m, 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet', decision: 'patched' }));
+    const allowed = () => webhook().metrics().then((m) => counterSum(m, 'calico_ipv6_webhook_reviews_total', { endpoint: 'mutate', kind: 'DaemonSet', operation: 'UPDATE', decision: 'allowed' }));
     const [patchedBefore, allowedBefore] = [await patched(), await allowed()];
     assert.equal((await kubectl(['label', 'daemonset', 'calico-node', '-n', APPLY_NAMESPACE, 'e2e=relabelled'])).code, 0);
     assert.equal(await patched(), patchedBefore, 'no patch for an object that is already right');
@@ -276,7 +333,7 @@ describe('kubectl features and scoping', () => {
   });
 
   test('objects that are not targets never reach the webhook', async () => {
-    const before = counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reviews_total');
+    const before = counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total');
     const other = [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not-calico', namespace: 'kube-system' }, data: { a: 'b' } },
       JSON.parse(calicoNodeManifest('kube-system', [{ name: 'IP6', value: 'none' }]).replace('"calico-node",', '"other-node",')) as object,
@@ -285,15 +342,16 @@ describe('kubectl features and scoping', () => {
       const r = await kubectl(['apply', '-f', '-'], JSON.stringify(object));
       assert.equal(r.code, 0, r.stderr);
     }
-    assert.equal(counterSum(await webhook.metrics(), 'calico_ipv6_webhook_reviews_total'), before, 'no review was sent');
+    assert.equal(counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total'), before, 'no review was sent');
   });
 
   test('with the webhook down, failurePolicy Fail refuses target objects and nothing else', async () => {
-    const port = webhook.port;
-    assert.equal(await webhook.stop(), 0, 'graceful exit');
+    assert.equal(await webhook().stop(), 0, 'graceful exit');
     try {
       const target = await kubectl(['apply', '-f', '-'], calicoNodeManifest(BAD_NAMESPACE, [{ name: 'IP', value: 'autodetect' }]));
       assert.notEqual(target.code, 0);
+      // The endpoint is still listed (as until the endpoint controller sees the pod go), so the API
+      // server reaches the address and finds nothing listening.
       assert.match(target.stderr, new RegExp(`failed calling webhook "${MUTATING_WEBHOOK.replaceAll('.', '\\.')}".*connection refused`));
       const other = await kubectl(['create', 'configmap', 'still-works', '-n', 'kube-system', '--from-literal=a=b']);
       assert.equal(other.code, 0, other.stderr);
@@ -305,10 +363,42 @@ describe('kubectl features and scoping', () => {
       assert.equal((await calicoNodeEnv(BAD_NAMESPACE)).get('IP'), 'autodetect', 'stored without the IPv6 settings');
       assert.equal((await kubectl(['delete', 'daemonset', 'calico-node', '-n', BAD_NAMESPACE])).code, 0);
     } finally {
-      webhook = await startWebhook({ cert, configPath, port });
+      await route.pod.start();
       await registerWebhooks();
     }
     const retry = await kubectl(['apply', '-f', '-'], calicoNodeManifest(BAD_NAMESPACE, [{ name: 'IP', value: 'autodetect' }]));
     assert.equal(retry.code, 0, retry.stderr);
+  });
+});
+
+describe('certificate renewal', () => {
+  test('a cert-manager renewal is picked up without a restart', async () => {
+    const pid = webhook().pid;
+    const tlsReloads = async () => counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reloads_total', { what: 'tls', result: 'ok' });
+    const reloadsBefore = await tlsReloads();
+    const serials = new Set([(await servedCertificate()).serialNumber]);
+    // cert-manager's minimum duration is 1 h and renewBefore must be at least 5 min and below the duration
+    // (its validation of Certificate specs); 59m40s then renews 20 s after each issuance. The change of
+    // duration itself makes cert-manager re-issue first.
+    await route.upgrade(['--set', 'certManager.duration=1h', '--set', 'certManager.renewBefore=59m40s']);
+    const failures: string[] = [];
+    let reviews = 0;
+    const deadline = Date.now() + 180_000;
+    // Reviews go on through the API server the whole time; three serials = the re-issue and a renewal.
+    while (serials.size < 3 && Date.now() < deadline) {
+      const r = await kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], calicoNodeManifest(BAD_NAMESPACE, [{ name: 'IP', value: 'autodetect' }]));
+      reviews += 1;
+      if (r.code !== 0) failures.push(r.stderr);
+      serials.add((await servedCertificate()).serialNumber);
+    }
+    assert.deepEqual(failures, [], `every one of ${reviews} reviews succeeded`);
+    assert.ok(serials.size >= 3, `cert-manager renewed the serving certificate (saw ${serials.size} serials in ${reviews} reviews)`);
+    assert.equal(webhook().pid, pid, 'the same process serves: no restart');
+    assert.ok(await tlsReloads() >= reloadsBefore + 2, 'the server reloaded the rotated files');
+    const { cert } = await route.servingSecret();
+    const served = await servedCertificate();
+    // The Secret may have moved on once more since the last look; the server follows within its reload interval.
+    if (served.serialNumber !== new X509Certificate(cert).serialNumber) await new Promise((r) => setTimeout(r, 3000));
+    assert.equal((await servedCertificate()).serialNumber, new X509Certificate((await route.servingSecret()).cert).serialNumber, 'it serves what the Secret holds');
   });
 });

@@ -150,8 +150,8 @@ objectSelector:
 {{- end }}
 
 {{/*
-The only objects the webhook acts on. Rules select the kinds; matchConditions (Kubernetes 1.28+, where
-the feature is on by default) narrow them to the target names so unrelated objects in the target
+The only objects the webhook acts on. Rules select the kinds; matchConditions (GA since Kubernetes 1.30,
+older than any version the chart supports) narrow them to the target names so unrelated objects in the target
 namespaces never reach the webhook. object.metadata.name, not request.name: request.name is empty on a
 CREATE that uses generateName. The has() guards keep an object without a name from erroring, which
 failurePolicy Fail would turn into a rejection. Called as (list . $mutating): IPPools are validated,
@@ -189,7 +189,6 @@ rules:
     operations: ["CREATE", "UPDATE"]
     scope: Cluster
 {{- end }}
-{{- if semverCompare ">=1.28-0" $root.Capabilities.KubeVersion.Version }}
 matchConditions:
   - name: calico-ipv6-webhook-targets
     expression: >-
@@ -202,5 +201,4 @@ matchConditions:
       {{- if not $mutating }} ||
       (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools')
       {{- end }})
-{{- end }}
 {{- end }}

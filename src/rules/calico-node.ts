@@ -49,6 +49,9 @@ function warnDuplicates(t: NodeEnv, report: Report, names: readonly string[]): v
 
 const TARGET_VARS = ['CALICO_IPV6POOL_CIDR', 'IP6', 'FELIX_IPV6SUPPORT', 'IP', 'CALICO_ROUTER_ID', ...POOL_VARS] as const;
 
+/** Every variable the calico-node rules read: each is resolved through value, valueFrom and envFrom, and warned about when it cannot be. */
+export const READ_VARS = [...TARGET_VARS, 'NO_DEFAULT_POOLS', 'CALICO_IPV6POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_VXLAN', 'CALICO_IPV6POOL_IPIP', 'CALICO_NETWORKING'] as const;
+
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (operatorManaged(object)) return;
   const t = target(object, ctx, report);
@@ -238,9 +241,26 @@ function validateRouterId(t: NodeEnv, ctx: RuleContext, report: Report): void {
   });
 }
 
+/**
+ * FELIX_IPV6SUPPORT as Felix parses it (BoolParam, felix/config/param_types.go): mutation writes a literal, but
+ * one from valueFrom or envFrom (a ConfigMap saying "false") can only be checked. Unset is Felix's default,
+ * true (felix/config/config_params.go:309, `Ipv6Support bool config:"bool;true"`).
+ */
+function validateFelix(t: NodeEnv, ctx: RuleContext, report: Report): void {
+  const read = t.env.read('FELIX_IPV6SUPPORT', ctx, t.namespace);
+  if (read.kind === 'absent' || read.kind === 'unreadable') return;
+  if (felixBool(read.value) === true && (read.kind === 'resolved' || typeof read.raw === 'string')) return;
+  const from = read.kind === 'resolved' ? read.source : undefined;
+  report.problem({
+    rule: `${RULE}/felix-ipv6`, path: from && read.index === undefined ? `${t.env.path}.envFrom` : t.env.entryPath('FELIX_IPV6SUPPORT'),
+    found: from ? `${shown(read.value)} (from ${from})` : shown(read.kind === 'literal' ? read.raw : read.value), expected: '"true"',
+    fix: `with ${shown(read.value)} Felix programs no IPv6 routes or policy, so pods get no working IPv6; ${from ? `set it to "true" in ${from}, or give the env entry the value "true"` : 'set FELIX_IPV6SUPPORT="true"'}`,
+  });
+}
+
 function warnUnreadable(t: NodeEnv, ctx: RuleContext, report: Report): void {
   // The backend decides how IPv6 is carried between nodes (upstream manifests read it from calico-config).
-  for (const name of [...TARGET_VARS, 'NO_DEFAULT_POOLS']) {
+  for (const name of READ_VARS) {
     const read = t.env.read(name, ctx, t.namespace);
     if (read.kind === 'unreadable') {
       report.warn(`calico-node: ${name} comes from ${read.source}, which the webhook cannot read here; it was not checked or changed`);
@@ -276,6 +296,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   warnUnreadable(t, ctx, report);
   validatePool(t, ctx, report);
   validatePoolSettings(t, report);
+  validateFelix(t, ctx, report);
   validateAddresses(t, ctx, report);
   validateRouterId(t, ctx, report);
   warnConversion(ctx, report);

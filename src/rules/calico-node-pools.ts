@@ -183,8 +183,11 @@ function validateCarrier(t: NodeEnv, report: Report): void {
     report.warn('calico-node: CALICO_IPV6POOL_IPIP is ignored: IPIP never carries IPv6, and calico-node creates the IPv6 pool with IPIP Never (startup.go:1076)');
   }
   const bpf = valueOf(t, 'FELIX_BPFENABLED');
-  if (bpf !== undefined && felixBool(bpf) === true && !supports(v, 'bpfIPv6')) {
-    report.problem({ rule: `${RULE}/bpf-ipv6`, path: t.env.entryPath('FELIX_BPFENABLED'), found: shown(bpf), expected: `calico/node >= ${formatVersion(CALICO_FEATURES.bpfIPv6)} for IPv6 in the eBPF dataplane`,
-      fix: `the eBPF dataplane carries IPv6 from Calico ${formatVersion(CALICO_FEATURES.bpfIPv6)} (running ${describeVersion(v)}); upgrade calico/node, or turn the eBPF dataplane off` });
+  // IPv6 alone from v3.27, both families from v3.28 (calico-version.ts cites Felix).
+  const needed = t.ctx.config.mode === 'dual-stack' ? 'bpfDualStack' : 'bpfIPv6';
+  if (bpf !== undefined && felixBool(bpf) === true && !supports(v, needed)) {
+    const what = needed === 'bpfDualStack' ? 'dual-stack (IPv4 and IPv6 together)' : 'IPv6';
+    report.problem({ rule: `${RULE}/bpf-ipv6`, path: t.env.entryPath('FELIX_BPFENABLED'), found: shown(bpf), expected: `calico/node >= ${formatVersion(CALICO_FEATURES[needed])} for ${what} in the eBPF dataplane`,
+      fix: `the eBPF dataplane carries ${what} from Calico ${formatVersion(CALICO_FEATURES[needed])} (running ${describeVersion(v)}); upgrade calico/node, or turn the eBPF dataplane off` });
   }
 }

@@ -19,10 +19,14 @@ export const CALICO_FEATURES = {
   /** CALICO_IPV4POOL_CIDR=none (startup.go:925-929; commit 30c5eb8111, first in v3.29.0). */
   ipv4PoolNone: version(3, 29, 0),
   /**
-   * IPv6 (and dual-stack) in the eBPF data plane, GA. Felix turns BPF IPv6 on with IPv6 support from v3.27.0
-   * (felix/dataplane/driver.go v3.27.0:325, BPFIpv6Enabled = Ipv6Support && BPFEnabled), GA in v3.28.
+   * IPv6 in the eBPF data plane, one family at a time. Felix turns BPF IPv6 on with IPv6 support from v3.27.0
+   * (felix/dataplane/driver.go v3.27.0:325, BPFIpv6Enabled = Ipv6Support && BPFEnabled), and then runs the
+   * IPv6 family only (felix/dataplane/linux/int_dataplane.go v3.27.0:654-658, ipFamily = 6). Before, v3.26
+   * had a tech-preview FELIX_BPFIPV6SUPPORT (config_params.go v3.26.0:237, default false).
    */
-  bpfIPv6: version(3, 28, 0),
+  bpfIPv6: version(3, 27, 0),
+  /** Both families in the eBPF data plane: maps for IPv4 and IPv6 (int_dataplane.go v3.28.0:672, CreateBPFMaps(BPFIpv6Enabled)). */
+  bpfDualStack: version(3, 28, 0),
   /** The operator reconciles Installation ipPools after install (tigera/operator v1.35, shipping Calico v3.28.1). */
   operatorPoolController: version(3, 28, 1),
 } as const satisfies Record<string, Version>;

@@ -307,9 +307,9 @@ function checkNode(setup: Setup, ctx: RuleContext, report: Report): void {
   if (ctx.config.mode === 'ipv6-only') {
     report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: '"Iptables" or "Nftables" in an IPv6-only cluster',
       fix: 'for the BPF data plane the operator always turns on IPv4 address autodetection, and calico-node exits on a node without an IPv4 address; use linuxDataplane: Iptables or Nftables, or run dual-stack' });
-  } else if (setup.version !== undefined && !supports(setup.version, 'bpfIPv6')) {
-    report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: `Calico >= ${formatVersion(CALICO_FEATURES.bpfIPv6)} for IPv6 in the BPF data plane`,
-      fix: `the BPF data plane handles IPv6 and dual-stack from Calico ${formatVersion(CALICO_FEATURES.bpfIPv6)} (running ${describeVersion(setup.version)}); upgrade, or use linuxDataplane: Iptables` });
+  } else if (setup.version !== undefined && !supports(setup.version, 'bpfDualStack')) {
+    report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: `Calico >= ${formatVersion(CALICO_FEATURES.bpfDualStack)} for dual-stack in the BPF data plane`,
+      fix: `the BPF data plane handles both families together from Calico ${formatVersion(CALICO_FEATURES.bpfDualStack)} (v3.27 runs one family only; running ${describeVersion(setup.version)}); upgrade, or use linuxDataplane: Iptables` });
   }
 }
 

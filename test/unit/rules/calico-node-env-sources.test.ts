@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { name: 'CALICO_IPV4POOL_CIDR', value: '10.0.0.0/16', says: warned(/CALICO_IPV4POOL_CIDR=10.0.0.0\/16 creates an IPv4 pool/) },
   { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: '40', overrides: { mode: 'dual-stack' }, with: { IP: 'autodetect', CALICO_IPV4POOL_CIDR: '10.244.0.0/16' }, says: problem('calico-node/ipv4-block-size') },
   { name: 'CALICO_IPV6POOL_IPIP', value: 'Always', says: warned(/CALICO_IPV6POOL_IPIP is ignored/) },
-  { name: 'FELIX_BPFENABLED', value: 'true', image: 'calico/node:v3.27.0', says: problem('calico-node/bpf-ipv6') },
+  { name: 'FELIX_BPFENABLED', value: 'true', image: 'calico/node:v3.26.4', says: problem('calico-node/bpf-ipv6') },
 ];
 
 type Way = 'value' | 'valueFrom' | 'envFrom';

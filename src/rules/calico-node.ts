@@ -345,6 +345,8 @@ export const calicoNodeTarget = defineTarget({
   description: 'calico-node / canal DaemonSet: IPv6 pool, IP6 autodetection, Felix IPv6 support, IP=none and router ID',
   // Watched by discovery: its image is the cluster's Calico version, its env refers to ConfigMaps.
   resources: [{ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: ['calico-node', 'canal'], legacyGroups: ['extensions'], watch: true }],
+  // Canal's etcd manifest names it canal-node; any DaemonSet running calico/node is calico-node.
+  recognizes: (object) => workloadContainers(object, RULE, new Report()).some((c) => imageNamed(c.image, ['calico/node'])),
   mutate,
   validate,
   calicoVersionOf,

@@ -38,11 +38,13 @@ function problemOf(object: KubeObject, rule: string, ctx = contextWith()) {
 }
 
 describe('calico-node: target selection', () => {
-  it('matches DaemonSets named calico-node and canal only', () => {
+  it('matches DaemonSets named calico-node and canal, and any other running calico/node (issue 23)', () => {
     assert.equal(calicoNodeTarget.matches(V3_24), true);
     assert.equal(calicoNodeTarget.matches(CANAL), true);
     assert.equal(calicoNodeTarget.matches({ ...V3_24, kind: 'Deployment' }), false);
-    assert.equal(calicoNodeTarget.matches({ ...V3_24, metadata: { name: 'calico-typha' } }), false);
+    assert.equal(calicoNodeTarget.matches({ ...V3_24, metadata: { name: 'canal-node' } }), true, 'its calico/node container says what it is');
+    const typha = { ...V3_24, metadata: { name: 'calico-typha' }, spec: { template: { spec: { containers: [{ name: 'calico-typha', image: 'calico/typha:v3.24.0' }] } } } };
+    assert.equal(calicoNodeTarget.matches(typha), false);
   });
 
   it('finds the calico/node container by image in any registry when it is not named calico-node (Canal)', () => {

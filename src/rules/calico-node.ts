@@ -229,14 +229,14 @@ function validateRouterId(t: NodeEnv, ctx: RuleContext, report: Report): void {
       report.problem({ rule, path, found: shown(read.value), expected: 'a router ID calico/node understands',
         fix: `CALICO_ROUTER_ID=hash needs calico/node >= ${formatVersion(CALICO_FEATURES.routerIdHash)} (running ${describeVersion(v)}); upgrade calico/node` });
     } else if (!supports(v, 'routerIdHashSafe')) {
-      report.warn(`calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can produce a router ID in the multicast range, which BIRD rejects; upgrade calico/node when you can`);
+      report.warn(`calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can give a node a router ID in 224.0.0.0/4, which its BGP peers refuse ("Bad BGP Identifier", projectcalico/calico#5146, fixed in v3.25.0); upgrade calico/node`);
     }
     return;
   }
   report.problem({
     rule, path, found: shown(read.value), expected: '"hash"',
     fix: DOTTED_QUAD.test(value)
-      ? 'one literal router ID in a DaemonSet is shared by every node and breaks BGP; set CALICO_ROUTER_ID=hash'
+      ? 'one literal router ID in a DaemonSet is shared by every node, and BGP peers refuse a second session with the same identifier; set CALICO_ROUTER_ID=hash'
       : 'set CALICO_ROUTER_ID=hash',
   });
 }

@@ -10,7 +10,11 @@ export const CALICO_FEATURES = {
   poolBlockSize: version(3, 3, 0),
   /** CALICO_ROUTER_ID=hash. */
   routerIdHash: version(3, 6, 2),
-  /** Router-ID hashing that cannot land in the multicast range. */
+  /**
+   * Router-ID hashing that cannot land in 224.0.0.0/4: hashToIPv4 moves a first octet above 223 down by 32
+   * (confd/pkg/resource/template/template_funcs.go, commit ffdcee5baf "fix: update hashToIPV4 method", first in
+   * v3.25.0; today confd/pkg/resource/template/util.go HashToIPv4). Before, peers refuse it: projectcalico/calico#5146.
+   */
   routerIdHashSafe: version(3, 25, 0),
   /** host-local `usePodCidrIPv6`. */
   usePodCidrIPv6: version(3, 22, 0),
@@ -90,3 +94,19 @@ export function supports(v: Version, feature: keyof typeof CALICO_FEATURES): boo
 export function describeVersion(v: Version): string {
   return v === NEWEST || v.major >= 99 ? 'a development build' : formatVersion(v);
 }
+
+/**
+ * projectcalico/calico#12896: with CALICO_IPV4POOL_CIDR=none, calico-node read CALICO_IPV6POOL_VXLAN only inside
+ * the IPv4-pool block, so the IPv6 pool was created with vxlanMode Never (node/pkg/lifecycle/startup/startup.go
+ * configureIPPools). Fixed by #13115 (master 347e14d026, in release-v3.33; cherry-picks b686cbba13, first
+ * in v3.31.7, and 7ed474f794 on release-v3.32 after v3.32.1). "none" exists from v3.29.0, so the affected
+ * releases are v3.29.0 up to v3.31.6 and v3.32.0-v3.32.1.
+ */
+export function ignoresIpv6VxlanWithoutIpv4Pool(v: Version): boolean {
+  if (!atLeast(v, CALICO_FEATURES.ipv4PoolNone)) return false;
+  if (atLeast(v, version(3, 33, 0))) return false;
+  if (atLeast(v, version(3, 32, 0))) return !atLeast(v, version(3, 32, 2));
+  return !atLeast(v, version(3, 31, 7));
+}
+
+export const IPV6_VXLAN_IGNORED = 'calico/node ignores CALICO_IPV6POOL_VXLAN when CALICO_IPV4POOL_CIDR=none and creates the IPv6 pool unencapsulated (projectcalico/calico#12896, fixed by #13115 in v3.31.7, v3.32.2 and v3.33.0)';

@@ -9,6 +9,15 @@ import { defineTarget, type Judgement, type RuleContext } from './target.js';
 
 const RULE = 'kube-dns-service';
 
+/**
+ * A CoreDNS Service named kube-dns outside kube-system (a CoreDNS install of its own) is not the Service the
+ * kubelet's --cluster-dns points at; in kube-system (or with no namespace, as a file gives it) it is.
+ */
+function otherCoreDns(object: KubeObject): boolean {
+  const namespace = namespaceOf(object);
+  return object.metadata?.labels?.['kubernetes.io/name'] === 'CoreDNS' && namespace !== undefined && namespace !== 'kube-system';
+}
+
 /** An ExternalName Service is a DNS alias with no cluster IP (the API server refuses one on it). */
 function isExternalName(object: KubeObject): boolean {
   return isRecord(object.spec) && object.spec.type === 'ExternalName';
@@ -39,7 +48,7 @@ function familiesFit(current: unknown, ctx: RuleContext): boolean {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  if (isExternalName(object)) return;
+  if (otherCoreDns(object) || isExternalName(object)) return;
   // On UPDATE clusterIP is immutable: nothing can be fixed. The API server checks immutability before
   // the validating webhook runs, so the refusal is made here for the user to see why and what to do.
   if (ctx.operation === 'UPDATE') {
@@ -69,6 +78,7 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
+  if (otherCoreDns(object)) return;
   if (isExternalName(object)) {
     report.warn(`kube-dns Service: type ExternalName (${shown((object.spec as Record<string, unknown>).externalName)}) has no cluster IP, so it cannot answer at the kubelet's --cluster-dns ${ctx.config.clusterDNS.toString()}; left alone`);
     return;

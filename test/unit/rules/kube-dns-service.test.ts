@@ -90,6 +90,13 @@ describe('kube-dns Service on CREATE', () => {
     assert.deepEqual(analysis.validation.problems, []);
   });
 
+  it('a CoreDNS Service named kube-dns in another namespace is not the cluster DNS Service: untouched', () => {
+    const other = structuredClone(IPV4);
+    other.metadata = { ...other.metadata, namespace: 'coredns', labels: { 'kubernetes.io/name': 'CoreDNS' } };
+    const { patch, analysis } = run(other);
+    assert.deepEqual([patch, analysis.validation.problems], [[], []]);
+  });
+
   it('CoreDNS Service on UPDATE with an IPv4 clusterIP: refused, must be recreated (issue 23)', () => {
     const coredns = structuredClone(IPV4);
     coredns.metadata!.labels = { 'kubernetes.io/name': 'CoreDNS' };

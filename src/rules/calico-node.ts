@@ -11,6 +11,7 @@ import { RULE, createsPools, foundOf, setVar, unset, valueOf, writable, type Nod
 import { mutatePoolSettings, validatePoolSettings, POOL_VARS } from './calico-node-pools.js';
 import { operatorEvidence } from '../calico/operator-managed.js';
 import { felixBool } from '../calico/node-env.js';
+import { mutateInlineCni, validateInlineCni } from './calico-node-cni.js';
 
 
 /** The container that runs calico/node: by name, or by image in any registry. */
@@ -78,6 +79,7 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 
   mutatePoolSettings(t, report);
+  mutateInlineCni(object, t.calico.version, ctx, report);
 
   const ip = writable(t, 'IP');
   if (config.mode === 'dual-stack') {
@@ -299,6 +301,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   validateFelix(t, ctx, report);
   validateAddresses(t, ctx, report);
   validateRouterId(t, ctx, report);
+  validateInlineCni(object, t.calico.version, ctx, report);
   warnConversion(ctx, report);
 }
 

@@ -363,7 +363,7 @@ export const calicoNodeTarget = defineTarget({
       { item: 'router-id', title: 'calico-node has a CALICO_ROUTER_ID for each node (IPv6-only)', rules: ['calico-node/router-id'], reads: ['CALICO_ROUTER_ID'], modes: ['ipv6-only'] },
       { item: 'ipv4-pool', title: 'calico-node CALICO_IPV4POOL_CIDR: none in IPv6-only (v3.29+), the IPv4 pod CIDR in dual-stack', rules: ['calico-node/ipv4-pool', 'calico-node/ipv4-block-size'], reads: ['CALICO_IPV4POOL_CIDR'] },
       { item: 'nat-outgoing', title: 'calico-node CALICO_IPV6POOL_NAT_OUTGOING as ipv6NATOutgoing says (true for a ULA pod CIDR)', rules: ['calico-node/ipv6-nat-outgoing'], reads: ['CALICO_IPV6POOL_NAT_OUTGOING'] },
-      { item: 'ipv6-carrier', title: 'IPv6 pod traffic has a carrier between nodes: BIRD, or an IPv6 VXLAN pool with the vxlan backend', rules: ['calico-node/backend', 'calico-node/ipv6-encapsulation', 'calico-node/bpf-ipv6'], reads: ['CALICO_NETWORKING_BACKEND', 'CALICO_IPV6POOL_VXLAN'] },
+      { item: 'ipv6-carrier', title: 'IPv6 pod traffic has a carrier between nodes: BIRD, or an IPv6 VXLAN pool with the vxlan backend', rules: ['calico-node/backend', 'calico-node/ipv6-encapsulation', 'calico-node/ipv6-vxlan-ignored', 'calico-node/bpf-ipv6'], reads: ['CALICO_NETWORKING_BACKEND', 'CALICO_IPV6POOL_VXLAN'] },
     ],
     unjudgeable,
     evidence,

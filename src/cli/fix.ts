@@ -19,13 +19,30 @@ Exit codes: fix 0 nothing rejected, 1 something rejected; check 0 every document
 
 ${CONFIG_HELP}`;
 
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  EISDIR: 'it is a directory; give one manifest file (or - for stdin)',
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+};
+
 function readInput(path: string, io: CliIo): Uint8Array {
   try {
     if (path !== '-') return readFileSync(path);
     const stdin = io.readStdin();
     return typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
   } catch (error) {
-    throw new ManifestError(`cannot read ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ManifestError(`cannot read ${path === '-' ? 'standard input' : path}: ${(code && READ_FAILURES[code]) ?? (error as Error).message}`);
+  }
+}
+
+/** Reading and analysing the file; what makes it unusable is said in one line that names it. */
+function analyzeInput(bytes: Uint8Array, config: Parameters<typeof analyzeManifestBytes>[1], name: string): ReturnType<typeof analyzeManifestBytes> {
+  try {
+    return analyzeManifestBytes(bytes, config);
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ManifestError(`${name}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -37,6 +54,7 @@ export interface Tally {
 /** One line per finding, prefixed with what happened to it: the list fix and check print. */
 export function report(result: FileResult, mode: 'fix' | 'check', source: string, io: CliIo): Tally {
   const tally: Tally = { changes: 0, problems: 0 };
+  for (const note of result.notes) io.stderr(`${source}: warning: ${note}`);
   for (const doc of result.documents) {
     if (!doc.analysis) continue;
     const s = summarize(doc.analysis);
@@ -63,8 +81,9 @@ export function runFix(command: 'fix' | 'check', args: string[], io: CliIo): num
   if (sources.length !== 1) throw new UsageError(`${command} takes exactly one FILE (or - for stdin, or -f FILE), got ${sources.length}`);
   const source = sources[0] as string;
   const config = loadConfig(configSource(values, io.env));
-  const result = analyzeManifestBytes(readInput(source, io), config);
-  const tally = report(result, command, source === '-' ? '<stdin>' : source, io);
+  const name = source === '-' ? '<stdin>' : source;
+  const result = analyzeInput(readInput(source, io), config, name);
+  const tally = report(result, command, name, io);
   if (command === 'fix') io.stdoutRaw(result.fixedBytes);
   const targets = result.documents.filter((d) => d.analysis).length;
   io.stderr(`${source === '-' ? '<stdin>' : source}: ${targets} target object${targets === 1 ? '' : 's'}, ${tally.changes} change${tally.changes === 1 ? '' : 's'} ${command === 'fix' ? 'made' : 'needed'}, ${tally.problems} problem${tally.problems === 1 ? '' : 's'}`);

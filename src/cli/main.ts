@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// calico-ipv6-webhook: serve (default), fix, check. The command line is a thin door to the engine.
+// calico-ipv6-webhook: serve (default), fix, check, doctor, audit. The command line is a thin door to the engine.
 // Installed also as kubectl-calico_ipv6, kubectl runs it as `kubectl calico-ipv6 ...` (its plugin form).
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/validate.js';
 import { ManifestError } from '../manifests/manifest-file.js';
-import { runFix } from './fix.js';
+import { FIX_HELP, runFix } from './fix.js';
 import { ClusterAccessError } from '../cluster/errors.js';
 import { processIo, type CliIo } from './io.js';
 import { UsageError } from './options.js';
 import { unsupportedNode } from './runtime.js';
-import { runServe } from './serve.js';
+import { ListenError, runServe, SERVE_HELP } from './serve.js';
 
-const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help] [options]
+const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help [COMMAND]] [options]
+       calico-ipv6-webhook --version
 
   serve            run the admission webhook (default)
   fix FILE|-       print the manifest corrected to the IPv6 settings; problems on stderr
@@ -21,18 +22,36 @@ const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help] [op
   doctor           check a live cluster (or, with --host, this machine) against the IPv6 guide
   audit            list objects in the cluster the webhook would change or reject
 
-Run 'calico-ipv6-webhook COMMAND --help' for a command's options.`;
+Exit codes:
+  0  success: serve stopped cleanly; fix rejected nothing; check, doctor and audit found nothing
+  1  fix rejected something; check, audit found something to change or reject; doctor a failed check;
+     serve's shutdown failed; an unexpected error
+  2  usage, configuration, unusable input, cluster access, or serve's port or certificate error
+
+Run 'calico-ipv6-webhook help COMMAND' or 'calico-ipv6-webhook COMMAND --help' for a command's options.`;
 
 type Command = (args: string[], io: CliIo) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  serve: runServe,
-  fix: (args, io) => runFix('fix', args, io),
-  check: (args, io) => runFix('check', args, io),
+interface CommandEntry {
+  run: Command;
+  /** The command's own help, printed by `help COMMAND` and with its usage errors. */
+  help: () => string | Promise<string>;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  serve: { run: runServe, help: () => SERVE_HELP },
+  fix: { run: (args, io) => runFix('fix', args, io), help: () => FIX_HELP },
+  check: { run: (args, io) => runFix('check', args, io), help: () => FIX_HELP },
   // Loaded on use: they bring @kubernetes/client-node, which serve, fix and check do not need.
-  doctor: async (args, io) => (await import('./doctor.js')).runDoctor(args, io),
-  audit: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io),
+  doctor: { run: async (args, io) => (await import('./doctor.js')).runDoctor(args, io), help: async () => (await import('./doctor.js')).DOCTOR_HELP },
+  audit: { run: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io), help: async () => (await import('./audit.js')).AUDIT_HELP },
 };
+
+/** The package's version, read from the package.json beside src/ and dist/ (both are one level below it). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
 
 /** What kubectl calls a plugin binary named kubectl-calico_ipv6: `kubectl calico-ipv6`. */
 export const PLUGIN_NAME = 'kubectl calico-ipv6';
@@ -44,33 +63,57 @@ export function isPluginInvocation(programPath: string | undefined): boolean {
 
 /** Output whose usage lines name the plugin form, for a user who typed `kubectl calico-ipv6 ...`. */
 export function pluginIo(io: CliIo): CliIo {
-  const rename = (text: string) => text.replace(/(^Usage: |^ {7}|Run ')calico-ipv6-webhook(?= )/gm, `$1${PLUGIN_NAME}`);
+  const rename = (text: string) => text.replace(/(^Usage: |^ {7}|')calico-ipv6-webhook(?= )/gm, `$1${PLUGIN_NAME}`);
   return { ...io, stdout: (line) => io.stdout(rename(line)), stderr: (line) => io.stderr(rename(line)) };
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === 'help' || first === '--help' || first === '-h') {
-    io.stdout(HELP);
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(`calico-ipv6-webhook ${packageVersion()}`);
     return 0;
   }
+  if (first === 'help' || first === '--help' || first === '-h') return help(first === 'help' ? rest : [], io);
   const explicit = first !== undefined && !first.startsWith('-');
   const name = explicit ? first : 'serve';
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
-    return await command(explicit ? rest : argv, io);
+    return await command.run(explicit ? rest : argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`calico-ipv6-webhook: ${error.message}\n\n${HELP}`);
+      io.stderr(`calico-ipv6-webhook: ${error.message}\n\n${command ? await command.help() : HELP}`);
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof ManifestError || error instanceof ClusterAccessError) {
-      io.stderr(`calico-ipv6-webhook: ${error.message}`);
+    const line = oneLineError(error);
+    if (line !== undefined) {
+      io.stderr(`calico-ipv6-webhook: ${line}`);
       return 2;
     }
     throw error;
   }
+}
+
+/** `help` and `help COMMAND`. */
+async function help(args: string[], io: CliIo): Promise<number> {
+  const [name, ...extra] = args;
+  if (name === undefined) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command || extra.length > 0) {
+    io.stderr(`calico-ipv6-webhook: ${command ? 'help takes one COMMAND' : `unknown command ${JSON.stringify(name)}`}\n\n${HELP}`);
+    return 2;
+  }
+  io.stdout(await command.help());
+  return 0;
+}
+
+/** Errors the user can act on, said in one line (exit 2); undefined for a bug, which keeps its stack. */
+function oneLineError(error: unknown): string | undefined {
+  if (error instanceof ConfigError || error instanceof ManifestError || error instanceof ClusterAccessError || error instanceof ListenError) return error.message;
+  return undefined;
 }
 
 function startedAsProgram(): boolean {

@@ -7,6 +7,9 @@ import { WebhookMetrics } from '../observability/metrics.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
 import { TARGETS } from '../rules/registry.js';
+import { assertCanListen, listenErrorOf } from './listen-check.js';
+
+export { ListenError } from './listen-check.js';
 
 /** `calico-node / canal DaemonSets, ...`: what discovery watches of the targets, as the registry says. */
 const WATCHED = TARGETS.flatMap((t) => t.resources.filter((r) => r.watch).map((r) => `${' '.repeat(30)}${r.names === 'any' ? 'all' : r.names.join(' / ')} ${r.kind}s`)).join('\n');
@@ -38,6 +41,10 @@ Cluster discovery (needs API access; the chart's discovery.enabled grants it):
 ${WATCHED}
   --kubeconfig FILE         kubeconfig for discovery (default: in-cluster, $KUBECONFIG, ~/.kube/config)
   --discovery-namespaces NS[,NS...]  where those targets live (default kube-system)
+
+Exit codes: 0 stopped by SIGTERM or SIGINT after draining, 1 the shutdown failed or an unexpected error,
+2 usage, configuration or certificate error, or the address cannot be had (the port in use); checked
+before any certificate is written.
 
 ${CONFIG_HELP}`;
 
@@ -75,6 +82,10 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const cert = stringFlag(values, 'tls-cert');
   const key = stringFlag(values, 'tls-key');
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
+  const port = numberFlag(values, 'port', 8443, 0, 65535);
+  const host = stringFlag(values, 'host') ?? '127.0.0.1';
+  // Before anything is written: a self-signed certificate in the default folder is the running server's too.
+  await assertCanListen(host, port);
   const logger = createLogger({ level: stringFlag(values, 'log-level'), async: true });
   const source = configSource(values, io.env);
   const metrics = new WebhookMetrics();
@@ -95,8 +106,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     metrics,
     cluster: discovery,
     readinessExtra: discovery,
-    port: numberFlag(values, 'port', 8443, 0, 65535),
-    host: stringFlag(values, 'host') ?? '127.0.0.1',
+    port,
+    host,
     tls: cert && key ? { certPath: cert, keyPath: key } : undefined,
     clientCaPath: stringFlag(values, 'client-ca'),
     selfSignedDir: stringFlag(values, 'cert-dir'),
@@ -106,7 +117,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     logger,
   }).catch((error: unknown) => {
     discovery?.stop();
-    throw error;
+    // Taken between the check and the listen: still one line, exit 2.
+    throw listenErrorOf(error, host, port) ?? error;
   });
   started = running;
   return new Promise<number>((resolve) => {

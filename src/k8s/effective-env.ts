@@ -1,8 +1,10 @@
 // One container's environment as the kubelet builds it (kubernetes pkg/kubelet/kubelet_pods.go,
 // makeEnvironmentVariables): every envFrom source first, in order, later ones overriding earlier ones, keys
 // prefixed; then env in order, each entry overriding what came before; an optional valueFrom whose ConfigMap
-// or key is missing sets nothing. What cannot be known here is reported as unknown, never guessed.
+// or key is missing sets nothing; a `$(VAR)` in a value is expanded from what came before it (envFrom and
+// earlier env entries, kubelet_pods.go's tmpEnv). What cannot be known here is reported as unknown, never guessed.
 import { isRecord } from './object.js';
+import { expandEnvValue, mayBeServiceLink } from './env-expansion.js';
 
 /** Where ConfigMap contents come from: the same file in `fix`, the watch cache in `serve`. */
 export interface EnvSources {
@@ -69,7 +71,12 @@ export class EffectiveEnv {
 
   /** The value calico-node (or any program) in this container sees for the variable. */
   get(name: string): ResolvedVar {
-    for (let index = this.env.length - 1; index >= 0; index -= 1) {
+    return this.before(name, this.env.length);
+  }
+
+  /** The variable as an env entry at `end` sees it in a `$(VAR)`: set by envFrom or an earlier entry. */
+  private before(name: string, end: number): ResolvedVar {
+    for (let index = end - 1; index >= 0; index -= 1) {
       const entry = this.env[index] as EnvVar;
       if (entry.name !== name) continue;
       const resolved = this.fromEnvEntry(entry, index);
@@ -97,8 +104,16 @@ export class EffectiveEnv {
     // The kubelet reads valueFrom only when value is empty.
     if ((literal !== undefined && literal !== null && literal !== '') || entry.valueFrom === undefined || entry.valueFrom === null) {
       const value = literal === undefined || literal === null ? '' : String(literal);
-      if (value.includes('$(')) return { kind: 'unknown', origin, index, reason: `its value ${JSON.stringify(value)} refers to another variable` };
-      return { kind: 'known', via: 'value', value, origin, index, raw: literal };
+      if (!value.includes('$')) return { kind: 'known', via: 'value', value, origin, index, raw: literal };
+      const expanded = expandEnvValue(value, (ref) => {
+        const seen = this.before(ref, index);
+        if (seen.kind === 'known') return { value: seen.value };
+        // Not defined in the container: the kubelet may still find it among the service links.
+        if (seen.kind === 'absent') return mayBeServiceLink(ref) ? 'unknown' : undefined;
+        return 'unknown';
+      });
+      if ('unknown' in expanded) return { kind: 'unknown', origin, index, reason: `its value ${JSON.stringify(value)} refers to $(${expanded.unknown}), which cannot be known here` };
+      return { kind: 'known', via: 'value', value: expanded.value, origin, index, raw: value === expanded.value ? literal : value };
     }
     const from = record(entry.valueFrom);
     const ref = record(from?.configMapKeyRef);

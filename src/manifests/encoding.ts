@@ -63,7 +63,10 @@ export function decodeManifest(bytes: Uint8Array): DecodedText {
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   const body = bom ? buf.subarray(3) : buf;
   const bad = invalidUtf8Offset(body);
-  if (bad >= 0) throw new EncodingError(`not valid UTF-8: byte 0x${(body[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad + (bom ? 3 : 0)}`);
+  if (bad >= 0) throw new EncodingError(`not a text manifest (a binary file?): not valid UTF-8: byte 0x${(body[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad + (bom ? 3 : 0)}`);
+  // A NUL is valid UTF-8 but never part of a manifest: YAML and JSON both refuse it.
+  const nul = body.indexOf(0);
+  if (nul >= 0) throw new EncodingError(`not a text manifest (a binary file?): a NUL byte at offset ${nul + (bom ? 3 : 0)}`);
   return { text: body.toString('utf8'), encoding: bom ? 'utf-8-bom' : 'utf-8' };
 }
 

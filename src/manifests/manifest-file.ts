@@ -14,6 +14,8 @@ import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
 import { ManifestError } from './errors.js';
 import { editJson, readJson } from './json-edit.js';
+import { looksLikeJson, readJsonStream } from './json-stream.js';
+import { objectsOfDocument, pathLabel, replacedAt, type FileObject } from './file-objects.js';
 import { parseChunk, splitDocuments, UnreadableDocument, type Chunk, type KubeDocument } from './kube-yaml.js';
 import { structuralDiff, type Change, type Step } from './structural-diff.js';
 import { applyTextEdits, documentEdits, UnplaceableEdit } from './yaml-edit.js';
@@ -36,6 +38,8 @@ export interface FileResult {
   /** The whole file with every target corrected; byte for byte the input where nothing changed. */
   fixedText: string;
   documents: DocumentResult[];
+  /** Documents that were not judged and why (a mapping without a kind). */
+  notes: string[];
 }
 
 /** One document of the file as kubectl splits it. */
@@ -48,25 +52,15 @@ interface Source {
   value: unknown;
 }
 
-interface Target {
+interface Target extends FileObject {
   source: Source;
-  /** Where the object sits in its document: [] or ['items', i] for a List item. */
-  path: Step[];
-  object: KubeObject;
 }
 
-function isKubeObject(value: unknown): value is KubeObject {
-  return isRecord(value) && typeof value.kind === 'string';
-}
-
-/** A `List` or `*List` (what `kubectl get -o yaml` prints): its items are the objects. */
-function targetsOf(source: Source): Target[] {
-  const value = source.value;
-  if (!isKubeObject(value)) return [];
-  if (value.kind?.endsWith('List') === true && Array.isArray(value.items)) {
-    return value.items.flatMap((item, i) => (isKubeObject(item) ? [{ source, path: ['items', i], object: item }] : []));
-  }
-  return [{ source, path: [], object: value }];
+function targetsOf(text: string, source: Source, notes: string[]): Target[] {
+  const where = `document ${source.index + 1} (line ${lineOf(text, source.start)})`;
+  const { objects, skipped } = objectsOfDocument(source.value, where);
+  if (skipped) notes.push(skipped);
+  return objects.map((found) => ({ ...found, source }));
 }
 
 /** ConfigMap keys in the same file answer env valueFrom references, as the cluster would. */
@@ -121,10 +115,12 @@ function chunksOf(text: string): Chunk[] {
   }
 }
 
-function yamlSources(text: string): Source[] {
-  const chunks = chunksOf(text);
+/** The YAML documents of the text from offset `from` on (after a JSON value, kubectl's fallback); indices from `first`. */
+function yamlSources(text: string, from = 0, first = 0): Source[] {
+  const chunks = chunksOf(text.slice(from)).map((c) => ({ start: c.start + from, end: c.end + from }));
   const counted = chunks.length > 1 && isPreamble(text.slice(chunks[0]?.start ?? 0, chunks[0]?.end ?? 0)) ? chunks.slice(1) : chunks;
-  return counted.map((chunk, index) => {
+  return counted.map((chunk, i) => {
+    const index = first + i;
     const parsed = parseChunk(text.slice(chunk.start, chunk.end));
     const firstLine = lineOf(text, chunk.start);
     if (!('doc' in parsed)) {
@@ -134,9 +130,20 @@ function yamlSources(text: string): Source[] {
   });
 }
 
+/** The file's documents as kubectl's YAMLOrJSONDecoder reads them: a JSON stream, YAML, or JSON then YAML. */
 function sourcesOf(text: string): Source[] {
-  const json = readJson(text);
-  return json ? [{ index: 0, start: 0, end: text.length, doc: undefined, value: json.value }] : yamlSources(text);
+  if (!looksLikeJson(text)) return yamlSources(text);
+  const stream = readJsonStream(text);
+  const json: Source[] = stream.values.map((v, index) => ({ index, start: v.start, end: v.end, doc: undefined, value: v.value }));
+  if (!stream.failure) return json;
+  // After two good values the stream is unambiguously JSON; before that kubectl tries the rest as YAML.
+  if (json.length > 1) throw new ManifestError(stream.failure.message);
+  try {
+    return [...json, ...yamlSources(text, stream.failure.rest, json.length)];
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ManifestError(stream.failure.message);
+    throw error;
+  }
 }
 
 function lineEnding(text: string): string {
@@ -147,13 +154,7 @@ function lineEnding(text: string): string {
 /** The document's value with each target replaced by its mutated object: what the edited text must read as. */
 function expectedValue(source: Source, analysed: { target: Target; analysis: Analysis }[]): unknown {
   let value = source.value;
-  for (const { target, analysis } of analysed) {
-    if (target.path.length === 0) value = analysis.mutated;
-    else {
-      const list = value as { items: unknown[] };
-      value = { ...list, items: list.items.map((item, i) => (i === target.path[1] ? analysis.mutated : item)) };
-    }
-  }
+  for (const { target, analysis } of analysed) value = replacedAt(value, target.path, analysis.mutated);
   return value;
 }
 
@@ -183,7 +184,9 @@ function editedDocument(text: string, source: Source, changes: Change[], expecte
 
 function analyzeText(text: string, config: WebhookConfig): FileResult {
   const sources = sourcesOf(text);
-  const targets = sources.flatMap(targetsOf);
+  const notes: string[] = [];
+  const targets = sources.flatMap((source) => targetsOf(text, source, notes));
+  if (targets.length === 0) throw new ManifestError(noObjects(text, notes));
   const objects = targets.map((t) => t.object);
   const calicoVersionHint = objects.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
   const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), lookupConfigMap: configMapData(objects), calicoVersionHint };
@@ -196,10 +199,11 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
       documents.push({ index: source.index, label: `document ${source.index + 1}`, at: [], analysis: undefined, patch: [] });
       continue;
     }
-    const analysed = mine.map((target) => ({ target, analysis: analyze(target.object, ctx) }));
+    // A saved AdmissionReview is judged as the API server asked: its operation, against its oldObject.
+    const analysed = mine.map((target) => ({ target, analysis: analyze(target.object, target.operation ? { ...ctx, operation: target.operation, oldObject: target.oldObject } : ctx) }));
     const results = analysed.map(({ target, analysis }): DocumentResult => ({
       index: source.index,
-      label: `${describeObject(target.object)} (document ${source.index + 1}${target.path.length > 0 ? `, items[${String(target.path[1])}]` : ''})`,
+      label: `${describeObject(target.object)} (document ${source.index + 1}${target.path.length > 0 ? `, ${pathLabel(target.path)}` : ''})`,
       at: target.path,
       analysis: isTarget(analysis) ? analysis : undefined,
       patch: patchOf(analysis),
@@ -212,7 +216,13 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
     if (typeof edited === 'string') edits.push({ start: source.start, end: source.end, text: edited, order: 0 });
     else for (const result of results) if (result.patch.length > 0) result.refused = edited.refused;
   }
-  return { fixedText: applyTextEdits(text, edits), documents };
+  return { fixedText: applyTextEdits(text, edits), documents, notes };
+}
+
+/** Why a file holds nothing to judge, in one line. */
+function noObjects(text: string, notes: readonly string[]): string {
+  if (notes[0] !== undefined) return `no Kubernetes objects in it: ${notes[0].replace(/; skipped$/, '')}`;
+  return text.trim() === '' ? 'no Kubernetes objects in it (the file is empty)' : 'no Kubernetes objects in it (only empty documents or comments)';
 }
 
 /** Each document's value as Kubernetes reads the text (what the meaning tests compare). */

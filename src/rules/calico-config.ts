@@ -1,9 +1,9 @@
 // calico-config / canal-config ConfigMap (DESIGN 3.2): the CNI template's ipam assigns IPv6, not IPv4.
-import { CniTemplate, type IpamSection } from './cni-template.js';
+import { CniTemplate } from './cni-template.js';
+import { mutateIpam, validateIpam, type IpamPlace } from './cni-ipam.js';
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from './calico-version.js';
 import { isRecord, type KubeObject } from '../k8s/object.js';
-import { cidrContains, isIpv4Cidr, parseIpv6Cidr } from '../net/cidr.js';
-import { formatVersion, type Version } from '../k8s/versions.js';
+import { formatVersion } from '../k8s/versions.js';
 import { shown, type Report } from './report.js';
 import { defineTarget, type RuleContext } from './target.js';
 
@@ -37,83 +37,17 @@ function readTemplate(object: KubeObject, ctx: RuleContext, report: Report): Cni
   return parsed.template;
 }
 
-function expectedAssign(ctx: RuleContext): { assign_ipv4: string; assign_ipv6: string } {
-  return { assign_ipv4: ctx.config.mode === 'ipv6-only' ? 'false' : 'true', assign_ipv6: 'true' };
-}
-
 function writeTemplate(object: KubeObject, template: CniTemplate): void {
   (object.data as Record<string, unknown>)[KEY] = template.text;
 }
 
+const PLACE: IpamPlace = { rule: RULE, path: TEMPLATE_PATH, name: 'calico-config', key: KEY };
+
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  let template = readTemplate(object, ctx, report);
+  const template = readTemplate(object, ctx, report);
   if (!template) return;
-  const original = template.text;
-  const version = knownCalicoVersion(ctx);
-  for (const section of template.ipamSections()) {
-    const at = `${TEMPLATE_PATH} ${section.label}`;
-    if (section.value.type === 'calico-ipam') {
-      // The CNI plugin compares these as strings; a JSON boolean is silently ignored (cni-plugin#461).
-      const wrong = Object.entries(expectedAssign(ctx)).filter(([key, value]) => section.value[key] !== value);
-      if (wrong.length > 0) template = template.withProperties(section.path, wrong);
-      for (const [key, value] of wrong) {
-        const current = section.value[key];
-        report.change({ rule: `${RULE}/assign`, path: `${at}.${key}`, found: shown(current), expected: shown(value),
-          fix: typeof current === 'boolean' ? 'calico-ipam reads these flags as strings; a JSON boolean is ignored' : `calico-ipam assigns ${ctx.config.mode === 'ipv6-only' ? 'only IPv6' : 'IPv4 and IPv6'}` });
-      }
-    } else if (section.value.type === 'host-local' && section.value.subnet === 'usePodCidr' && version && supports(version, 'usePodCidrIPv6')) {
-      if (ctx.config.mode === 'ipv6-only') {
-        template = template.withProperty(section.path, 'subnet', 'usePodCidrIPv6');
-        report.change({ rule: `${RULE}/host-local-subnet`, path: `${at}.subnet`, found: shown('usePodCidr'), expected: shown('usePodCidrIPv6'),
-          fix: "host-local takes the node's IPv6 pod CIDR" });
-      } else if (section.value.ranges === undefined) {
-        // One address per range set (host-local's `ranges`); Calico's CNI plugin replaces usePodCidr and
-        // usePodCidrIPv6 inside ranges too (cni-plugin/internal/pkg/utils/utils.go:304-374).
-        template = template.withMemberReplaced(section.path, 'subnet', 'ranges', DUAL_STACK_RANGES);
-        report.change({ rule: `${RULE}/host-local-subnet`, path: `${at}.subnet`, found: shown('usePodCidr'), expected: `"ranges": ${DUAL_STACK_RANGES}`,
-          fix: "host-local gives each pod one address per range: the node's IPv4 and its IPv6 pod CIDR" });
-      }
-    }
-  }
-  if (template.text !== original) writeTemplate(object, template);
-}
-
-/** host-local's two-range form: an IPv4 and an IPv6 address for every pod. */
-const DUAL_STACK_RANGES = '[[{"subnet": "usePodCidr"}], [{"subnet": "usePodCidrIPv6"}]]';
-
-/** host-local handing out IPv4 only: no IPv6 for any pod. */
-function validateHostLocal(section: IpamSection, ctx: RuleContext, version: Version | undefined, report: Report): void {
-  const path = `${TEMPLATE_PATH} ${section.label}`;
-  if (section.value.subnet !== 'usePodCidr' || section.value.ranges !== undefined) return;
-  if (!version) {
-    report.warn(`calico-config: host-local uses usePodCidr; on Calico >= v3.22 usePodCidrIPv6 is the IPv6 setting, but the Calico version is unknown here (set calicoVersion)`);
-    return;
-  }
-  if (!supports(version, 'usePodCidrIPv6') && ctx.config.mode === 'dual-stack') {
-    report.problem({ rule: `${RULE}/host-local-subnet`, path: `${path}.subnet`, found: shown('usePodCidr'), expected: 'an IPv6 range as well (usePodCidrIPv6)',
-      fix: `host-local takes the node's IPv6 pod CIDR (usePodCidrIPv6) from Calico ${formatVersion(CALICO_FEATURES.usePodCidrIPv6)} (running ${describeVersion(version)}); upgrade Calico, or pods get no IPv6 address` });
-  }
-}
-
-function validatePools(section: IpamSection, ctx: RuleContext, report: Report): void {
-  const pools = section.value.ipv6_pools;
-  if (pools === undefined) return;
-  const path = `${TEMPLATE_PATH} ${section.label}.ipv6_pools`;
-  if (!Array.isArray(pools)) {
-    report.problem({ rule: `${RULE}/ipv6-pools`, path, found: shown(pools), expected: 'a list of IPv6 CIDRs or pool names', fix: `write ipv6_pools as a list, e.g. ["${ctx.config.podCIDR.text}"]` });
-    return;
-  }
-  for (const pool of pools) {
-    if (typeof pool !== 'string') continue;
-    const parsed = parseIpv6Cidr(pool);
-    if (parsed.ok && cidrContains(ctx.config.podCIDR, parsed.cidr)) continue;
-    if (parsed.ok || isIpv4Cidr(pool) || pool.includes('/')) {
-      report.problem({ rule: `${RULE}/ipv6-pools`, path, found: shown(pool), expected: `an IPv6 CIDR inside podCIDR ${ctx.config.podCIDR.text}`,
-        fix: `inconsistent pool: list ${ctx.config.podCIDR.text} (or a pool inside it) in ipv6_pools` });
-    } else {
-      report.warn(`calico-config: ipv6_pools names pool "${pool}", which the webhook cannot check against podCIDR ${ctx.config.podCIDR.text}`);
-    }
-  }
+  const edited = mutateIpam(template, PLACE, knownCalicoVersion(ctx), ctx, report);
+  if (edited.text !== template.text) writeTemplate(object, edited);
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
@@ -124,13 +58,7 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
     report.problem({ rule: `${RULE}/backend`, path: 'data.calico_backend', found: shown(backend), expected: '"bird" (or vxlan on Calico >= v3.23)',
       fix: `IPv6 routing over VXLAN needs Calico >= ${formatVersion(CALICO_FEATURES.vxlanIPv6)} (running ${describeVersion(version)}); use bird or upgrade` });
   }
-  if (!template) return;
-  const sections = template.ipamSections();
-  if (sections.length === 0) report.warn(`calico-config: ${KEY} has no ipam section; pods get addresses from whatever the CNI defaults to`);
-  for (const section of sections) {
-    if (section.value.type === 'calico-ipam') validatePools(section, ctx, report);
-    if (section.value.type === 'host-local') validateHostLocal(section, ctx, version, report);
-  }
+  if (template) validateIpam(template, PLACE, version, ctx, report);
 }
 
 export const calicoConfigTarget = defineTarget({

@@ -1,11 +1,11 @@
 // calico-node's default pools beyond the IPv6 CIDR (issue 14): the IPv4 pool (none in IPv6-only, the IPv4 pod
 // CIDR in dual-stack), IPv6 NAT outgoing, and whether IPv6 pod traffic has a carrier between nodes (the
 // backend and the pool's encapsulation), each read the way calico-node's startup code reads it.
-import { BLOCK_SIZE, networkingBackend, poolCidrSetting, startupBool, NAT_OUTGOING_DEFAULT, felixBool, type NetworkingBackend } from '../calico/node-env.js';
+import { BLOCK_SIZE, networkingBackend, poolCidrSetting, poolEncapMode, startupBool, NAT_OUTGOING_DEFAULT, felixBool, type NetworkingBackend } from '../calico/node-env.js';
 import { ipv6Encapsulation } from '../calico/encapsulation.js';
 import { cidrHolds, parseIpv4Cidr, reservedOverlap } from '../net/ranges.js';
 import { formatVersion } from '../k8s/versions.js';
-import { CALICO_FEATURES, describeVersion, supports } from './calico-version.js';
+import { CALICO_FEATURES, IPV6_VXLAN_IGNORED, describeVersion, ignoresIpv6VxlanWithoutIpv4Pool, supports } from './calico-version.js';
 import { RULE, createsPools, foundOf, readVar, setVar, unset, valueOf, writable, type NodeEnv } from './calico-node-env.js';
 import { shown, type Report } from './report.js';
 
@@ -26,7 +26,10 @@ export function mutatePoolSettings(t: NodeEnv, report: Report): void {
   // With NO_DEFAULT_POOLS=true any non-empty pool variable, "none" included, makes calico-node exit (startup.go:910-914).
   const creates = createsPools(t) === true;
   const v4 = writable(t, 'CALICO_IPV4POOL_CIDR');
-  if (creates && v4 && unset(v4)) {
+  const backend = backendOf(t);
+  if (creates && v4 && unset(v4) && config.mode === 'ipv6-only' && wouldIgnoreIpv6Vxlan(t, backend)) {
+    report.warn(`calico-node: CALICO_IPV4POOL_CIDR=none not added: ${IPV6_VXLAN_IGNORED}; calico-node creates its default IPv4 pool instead (delete it after install), or upgrade calico/node`);
+  } else if (creates && v4 && unset(v4)) {
     if (config.mode === 'dual-stack' && config.ipv4PodCIDR) {
       setVar(t, report, 'CALICO_IPV4POOL_CIDR', config.ipv4PodCIDR.text, foundOf(v4), `the IPv4 pool is the cluster's IPv4 pod CIDR (ipv4PodCIDR ${config.ipv4PodCIDR.text}); unset, calico-node would pick ${DEFAULT_IPV4_POOL}`, 'ipv4-pool');
     } else if (config.mode === 'ipv6-only' && supports(t.calico.version, 'ipv4PoolNone')) {
@@ -40,7 +43,6 @@ export function mutatePoolSettings(t: NodeEnv, report: Report): void {
     setVar(t, report, 'CALICO_IPV6POOL_NAT_OUTGOING', 'true', undefined, natReason(t), 'ipv6-nat-outgoing');
   }
 
-  const backend = backendOf(t);
   const v6vxlan = writable(t, 'CALICO_IPV6POOL_VXLAN');
   if (creates && backend && v6vxlan && supports(t.calico.version, 'vxlanIPv6')) {
     const v4vxlan = valueOf(t, 'CALICO_IPV4POOL_VXLAN');
@@ -49,6 +51,30 @@ export function mutatePoolSettings(t: NodeEnv, report: Report): void {
       setVar(t, report, 'CALICO_IPV6POOL_VXLAN', verdict.to, foundOf(v6vxlan), verdict.why, 'ipv6-encapsulation');
       report.warn(`calico-node: CALICO_IPV6POOL_VXLAN was ${shown(foundOf(v6vxlan))}; with CALICO_NETWORKING_BACKEND "vxlan" no BIRD routes an unencapsulated IPv6 pool, so it is now "${verdict.to}", following CALICO_IPV4POOL_VXLAN ${shown(v4vxlan)}`);
     }
+  }
+}
+
+/** Whether this release would create the IPv6 pool unencapsulated although VXLAN is (or will be) asked for (#12896). */
+function wouldIgnoreIpv6Vxlan(t: NodeEnv, backend: NetworkingBackend | undefined): boolean {
+  if (!ignoresIpv6VxlanWithoutIpv4Pool(t.calico.version)) return false;
+  const v6 = readVar(t, 'CALICO_IPV6POOL_VXLAN');
+  const mode = poolEncapMode(v6.kind === 'literal' || v6.kind === 'resolved' ? v6.value : undefined);
+  return backend === 'vxlan' || (mode !== undefined && mode !== 'Never');
+}
+
+/** CALICO_IPV4POOL_CIDR=none with an IPv6 VXLAN pool on a release with #12896: refused when nothing else routes IPv6. */
+function validateIpv6VxlanIgnored(t: NodeEnv, backend: NetworkingBackend | undefined, v6: string | undefined, report: Report): void {
+  const v4 = readVar(t, 'CALICO_IPV4POOL_CIDR');
+  if (v4.kind !== 'literal' && v4.kind !== 'resolved') return;
+  const mode = poolEncapMode(v6);
+  if (poolCidrSetting(v4.value).kind !== 'none' || mode === undefined || mode === 'Never' || createsPools(t) !== true) return;
+  if (!ignoresIpv6VxlanWithoutIpv4Pool(t.calico.version)) return;
+  const fix = `upgrade calico/node to v3.31.7, v3.32.2 or v3.33.0 or later, or remove CALICO_IPV4POOL_CIDR=none (an IPv4 pool is then created; delete it after install)`;
+  if (backend === 'vxlan') {
+    report.problem({ rule: `${RULE}/ipv6-vxlan-ignored`, path: t.env.entryPath('CALICO_IPV4POOL_CIDR'), found: shown(v4.value), expected: `unset, or calico/node with #13115 (running ${describeVersion(t.calico.version)})`,
+      fix: `${IPV6_VXLAN_IGNORED}; with the vxlan backend no BIRD routes it, so cross-node IPv6 pod traffic breaks; ${fix}` });
+  } else {
+    report.warn(`calico-node: ${IPV6_VXLAN_IGNORED}, so CALICO_IPV6POOL_VXLAN=${v6 ?? ''} has no effect on ${describeVersion(t.calico.version)} (BIRD routes the pool instead); ${fix}`);
   }
 }
 
@@ -81,7 +107,9 @@ function validateIpv4Pool(t: NodeEnv, report: Report): void {
   }
   const creates = createsPools(t);
   if (config.mode === 'ipv6-only') {
-    if (setting.kind === 'default' && creates === true) {
+    if (setting.kind === 'default' && creates === true && wouldIgnoreIpv6Vxlan(t, backendOf(t))) {
+      report.warn(`calico-node: CALICO_IPV4POOL_CIDR is unset, so calico-node creates an IPv4 pool (${DEFAULT_IPV4_POOL} unless kubeadm's podSubnet says otherwise); do not set it to "none" on ${describeVersion(v)}: ${IPV6_VXLAN_IGNORED}`);
+    } else if (setting.kind === 'default' && creates === true) {
       report.warn(supports(v, 'ipv4PoolNone')
         ? `calico-node: CALICO_IPV4POOL_CIDR is unset, so calico-node creates an IPv4 pool (${DEFAULT_IPV4_POOL} unless kubeadm's podSubnet says otherwise); set it to "none"`
         : `calico-node: calico-node creates the default IPv4 pool (${DEFAULT_IPV4_POOL} unless kubeadm's podSubnet says otherwise); CALICO_IPV4POOL_CIDR=none needs Calico v3.29 (running ${describeVersion(v)}), so delete the pool after install or upgrade`);
@@ -179,12 +207,16 @@ function validateCarrier(t: NodeEnv, report: Report): void {
         fix: `with CALICO_NETWORKING_BACKEND "vxlan" no BIRD runs, and an unencapsulated IPv6 pool is routed by nothing (the Tigera operator refuses this: "unencapsulated IP pools require that BGP is enabled"); set CALICO_IPV6POOL_VXLAN=${verdict.to}` });
     }
   }
+  validateIpv6VxlanIgnored(t, backend, v6, report);
   if (readVar(t, 'CALICO_IPV6POOL_IPIP').kind !== 'absent') {
     report.warn('calico-node: CALICO_IPV6POOL_IPIP is ignored: IPIP never carries IPv6, and calico-node creates the IPv6 pool with IPIP Never (startup.go:1076)');
   }
   const bpf = valueOf(t, 'FELIX_BPFENABLED');
-  if (bpf !== undefined && felixBool(bpf) === true && !supports(v, 'bpfIPv6')) {
-    report.problem({ rule: `${RULE}/bpf-ipv6`, path: t.env.entryPath('FELIX_BPFENABLED'), found: shown(bpf), expected: `calico/node >= ${formatVersion(CALICO_FEATURES.bpfIPv6)} for IPv6 in the eBPF dataplane`,
-      fix: `the eBPF dataplane carries IPv6 from Calico ${formatVersion(CALICO_FEATURES.bpfIPv6)} (running ${describeVersion(v)}); upgrade calico/node, or turn the eBPF dataplane off` });
+  // IPv6 alone from v3.27, both families from v3.28 (calico-version.ts cites Felix).
+  const needed = t.ctx.config.mode === 'dual-stack' ? 'bpfDualStack' : 'bpfIPv6';
+  if (bpf !== undefined && felixBool(bpf) === true && !supports(v, needed)) {
+    const what = needed === 'bpfDualStack' ? 'dual-stack (IPv4 and IPv6 together)' : 'IPv6';
+    report.problem({ rule: `${RULE}/bpf-ipv6`, path: t.env.entryPath('FELIX_BPFENABLED'), found: shown(bpf), expected: `calico/node >= ${formatVersion(CALICO_FEATURES[needed])} for ${what} in the eBPF dataplane`,
+      fix: `the eBPF dataplane carries ${what} from Calico ${formatVersion(CALICO_FEATURES[needed])} (running ${describeVersion(v)}); upgrade calico/node, or turn the eBPF dataplane off` });
   }
 }

@@ -11,6 +11,7 @@ import { RULE, createsPools, foundOf, setVar, unset, valueOf, writable, type Nod
 import { mutatePoolSettings, validatePoolSettings, POOL_VARS } from './calico-node-pools.js';
 import { operatorEvidence } from '../calico/operator-managed.js';
 import { felixBool } from '../calico/node-env.js';
+import { mutateInlineCni, validateInlineCni } from './calico-node-cni.js';
 
 
 /** The container that runs calico/node: by name, or by image in any registry. */
@@ -49,6 +50,9 @@ function warnDuplicates(t: NodeEnv, report: Report, names: readonly string[]): v
 
 const TARGET_VARS = ['CALICO_IPV6POOL_CIDR', 'IP6', 'FELIX_IPV6SUPPORT', 'IP', 'CALICO_ROUTER_ID', ...POOL_VARS] as const;
 
+/** Every variable the calico-node rules read: each is resolved through value, valueFrom and envFrom, and warned about when it cannot be. */
+export const READ_VARS = [...TARGET_VARS, 'NO_DEFAULT_POOLS', 'CALICO_IPV6POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_VXLAN', 'CALICO_IPV6POOL_IPIP', 'CALICO_NETWORKING'] as const;
+
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (operatorManaged(object)) return;
   const t = target(object, ctx, report);
@@ -75,6 +79,7 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
 
   mutatePoolSettings(t, report);
+  mutateInlineCni(object, t.calico.version, ctx, report);
 
   const ip = writable(t, 'IP');
   if (config.mode === 'dual-stack') {
@@ -226,21 +231,38 @@ function validateRouterId(t: NodeEnv, ctx: RuleContext, report: Report): void {
       report.problem({ rule, path, found: shown(read.value), expected: 'a router ID calico/node understands',
         fix: `CALICO_ROUTER_ID=hash needs calico/node >= ${formatVersion(CALICO_FEATURES.routerIdHash)} (running ${describeVersion(v)}); upgrade calico/node` });
     } else if (!supports(v, 'routerIdHashSafe')) {
-      report.warn(`calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can produce a router ID in the multicast range, which BIRD rejects; upgrade calico/node when you can`);
+      report.warn(`calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can give a node a router ID in 224.0.0.0/4, which its BGP peers refuse ("Bad BGP Identifier", projectcalico/calico#5146, fixed in v3.25.0); upgrade calico/node`);
     }
     return;
   }
   report.problem({
     rule, path, found: shown(read.value), expected: '"hash"',
     fix: DOTTED_QUAD.test(value)
-      ? 'one literal router ID in a DaemonSet is shared by every node and breaks BGP; set CALICO_ROUTER_ID=hash'
+      ? 'one literal router ID in a DaemonSet is shared by every node, and BGP peers refuse a second session with the same identifier; set CALICO_ROUTER_ID=hash'
       : 'set CALICO_ROUTER_ID=hash',
+  });
+}
+
+/**
+ * FELIX_IPV6SUPPORT as Felix parses it (BoolParam, felix/config/param_types.go): mutation writes a literal, but
+ * one from valueFrom or envFrom (a ConfigMap saying "false") can only be checked. Unset is Felix's default,
+ * true (felix/config/config_params.go:309, `Ipv6Support bool config:"bool;true"`).
+ */
+function validateFelix(t: NodeEnv, ctx: RuleContext, report: Report): void {
+  const read = t.env.read('FELIX_IPV6SUPPORT', ctx, t.namespace);
+  if (read.kind === 'absent' || read.kind === 'unreadable') return;
+  if (felixBool(read.value) === true && (read.kind === 'resolved' || typeof read.raw === 'string')) return;
+  const from = read.kind === 'resolved' ? read.source : undefined;
+  report.problem({
+    rule: `${RULE}/felix-ipv6`, path: from && read.index === undefined ? `${t.env.path}.envFrom` : t.env.entryPath('FELIX_IPV6SUPPORT'),
+    found: from ? `${shown(read.value)} (from ${from})` : shown(read.kind === 'literal' ? read.raw : read.value), expected: '"true"',
+    fix: `with ${shown(read.value)} Felix programs no IPv6 routes or policy, so pods get no working IPv6; ${from ? `set it to "true" in ${from}, or give the env entry the value "true"` : 'set FELIX_IPV6SUPPORT="true"'}`,
   });
 }
 
 function warnUnreadable(t: NodeEnv, ctx: RuleContext, report: Report): void {
   // The backend decides how IPv6 is carried between nodes (upstream manifests read it from calico-config).
-  for (const name of [...TARGET_VARS, 'NO_DEFAULT_POOLS']) {
+  for (const name of READ_VARS) {
     const read = t.env.read(name, ctx, t.namespace);
     if (read.kind === 'unreadable') {
       report.warn(`calico-node: ${name} comes from ${read.source}, which the webhook cannot read here; it was not checked or changed`);
@@ -276,8 +298,10 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   warnUnreadable(t, ctx, report);
   validatePool(t, ctx, report);
   validatePoolSettings(t, report);
+  validateFelix(t, ctx, report);
   validateAddresses(t, ctx, report);
   validateRouterId(t, ctx, report);
+  validateInlineCni(object, t.calico.version, ctx, report);
   warnConversion(ctx, report);
 }
 
@@ -324,6 +348,8 @@ export const calicoNodeTarget = defineTarget({
   description: 'calico-node / canal DaemonSet: IPv6 pool, IP6 autodetection, Felix IPv6 support, IP=none and router ID',
   // Watched by discovery: its image is the cluster's Calico version, its env refers to ConfigMaps.
   resources: [{ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: ['calico-node', 'canal'], legacyGroups: ['extensions'], watch: true }],
+  // Canal's etcd manifest names it canal-node; any DaemonSet running calico/node is calico-node.
+  recognizes: (object) => workloadContainers(object, RULE, new Report()).some((c) => imageNamed(c.image, ['calico/node'])),
   mutate,
   validate,
   calicoVersionOf,
@@ -337,7 +363,7 @@ export const calicoNodeTarget = defineTarget({
       { item: 'router-id', title: 'calico-node has a CALICO_ROUTER_ID for each node (IPv6-only)', rules: ['calico-node/router-id'], reads: ['CALICO_ROUTER_ID'], modes: ['ipv6-only'] },
       { item: 'ipv4-pool', title: 'calico-node CALICO_IPV4POOL_CIDR: none in IPv6-only (v3.29+), the IPv4 pod CIDR in dual-stack', rules: ['calico-node/ipv4-pool', 'calico-node/ipv4-block-size'], reads: ['CALICO_IPV4POOL_CIDR'] },
       { item: 'nat-outgoing', title: 'calico-node CALICO_IPV6POOL_NAT_OUTGOING as ipv6NATOutgoing says (true for a ULA pod CIDR)', rules: ['calico-node/ipv6-nat-outgoing'], reads: ['CALICO_IPV6POOL_NAT_OUTGOING'] },
-      { item: 'ipv6-carrier', title: 'IPv6 pod traffic has a carrier between nodes: BIRD, or an IPv6 VXLAN pool with the vxlan backend', rules: ['calico-node/backend', 'calico-node/ipv6-encapsulation', 'calico-node/bpf-ipv6'], reads: ['CALICO_NETWORKING_BACKEND', 'CALICO_IPV6POOL_VXLAN'] },
+      { item: 'ipv6-carrier', title: 'IPv6 pod traffic has a carrier between nodes: BIRD, or an IPv6 VXLAN pool with the vxlan backend', rules: ['calico-node/backend', 'calico-node/ipv6-encapsulation', 'calico-node/ipv6-vxlan-ignored', 'calico-node/bpf-ipv6'], reads: ['CALICO_NETWORKING_BACKEND', 'CALICO_IPV6POOL_VXLAN'] },
     ],
     unjudgeable,
     evidence,

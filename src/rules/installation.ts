@@ -180,7 +180,7 @@ function mutateAutodetection(setup: Setup, ctx: RuleContext, report: Report): vo
   if (network.nodeAddressAutodetectionV6 === undefined) {
     network.nodeAddressAutodetectionV6 = { firstFound: true };
     report.change({ rule: `${RULE}/autodetection-v6`, path: `${NETWORK_PATH}.nodeAddressAutodetectionV6`, found: 'absent', expected: shown({ firstFound: true }),
-      fix: 'without it the operator renders IP6=none and FELIX_IPV6SUPPORT=false' });
+      fix: 'the operator defaults it to firstFound once an IPv6 pool exists (tigera/operator core_controller.go fillDefaults); written out so the Installation says how node IPv6 addresses are found' });
   }
   if (ctx.config.mode === 'ipv6-only' && network.nodeAddressAutodetectionV4 !== undefined && !(ctx.operation === 'UPDATE' && storedV4Autodetection(ctx))) {
     report.change({ rule: `${RULE}/autodetection-v4`, path: `${NETWORK_PATH}.nodeAddressAutodetectionV4`, found: shown(network.nodeAddressAutodetectionV4), expected: 'absent',
@@ -292,9 +292,12 @@ function checkPoolUpdates(setup: Setup, ctx: RuleContext, report: Report): void 
 
 function checkNode(setup: Setup, ctx: RuleContext, report: Report): void {
   const { network } = setup;
-  if (network.nodeAddressAutodetectionV6 === undefined) {
+  // The operator defaults v6 autodetection to firstFound when an IPv6 pool exists (core_controller.go
+  // fillDefaults, at 40788b9:544-552; the same from v1.20 on), so only its absence with no IPv6 pool leaves
+  // IPv6 off: then render/node.go (40788b9:1618-1621) renders IP6=none and FELIX_IPV6SUPPORT=false.
+  if (network.nodeAddressAutodetectionV6 === undefined && !(setup.pools ?? []).some((p) => familyOf(p) === 6)) {
     report.problem({ rule: `${RULE}/autodetection-v6`, path: `${NETWORK_PATH}.nodeAddressAutodetectionV6`, found: 'absent', expected: shown({ firstFound: true }),
-      fix: 'without IPv6 autodetection the operator renders IP6=none and FELIX_IPV6SUPPORT=false, so pods get no working IPv6; set nodeAddressAutodetectionV6: {firstFound: true} (or another method)' });
+      fix: 'with no IPv6 pool the operator does not default IPv6 autodetection, so it renders IP6=none and FELIX_IPV6SUPPORT=false and pods get no working IPv6; add the IPv6 pool (the operator then defaults firstFound) or set nodeAddressAutodetectionV6: {firstFound: true}' });
   }
   if (ctx.config.mode === 'ipv6-only' && network.nodeAddressAutodetectionV4 !== undefined) {
     report.warn(`${setup.label}: nodeAddressAutodetectionV4 is set in an IPv6-only cluster: calico-node runs with IP=autodetect and exits on a node without an IPv4 address`);
@@ -304,9 +307,9 @@ function checkNode(setup: Setup, ctx: RuleContext, report: Report): void {
   if (ctx.config.mode === 'ipv6-only') {
     report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: '"Iptables" or "Nftables" in an IPv6-only cluster',
       fix: 'for the BPF data plane the operator always turns on IPv4 address autodetection, and calico-node exits on a node without an IPv4 address; use linuxDataplane: Iptables or Nftables, or run dual-stack' });
-  } else if (setup.version !== undefined && !supports(setup.version, 'bpfIPv6')) {
-    report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: `Calico >= ${formatVersion(CALICO_FEATURES.bpfIPv6)} for IPv6 in the BPF data plane`,
-      fix: `the BPF data plane handles IPv6 and dual-stack from Calico ${formatVersion(CALICO_FEATURES.bpfIPv6)} (running ${describeVersion(setup.version)}); upgrade, or use linuxDataplane: Iptables` });
+  } else if (setup.version !== undefined && !supports(setup.version, 'bpfDualStack')) {
+    report.problem({ rule: `${RULE}/bpf`, path: at, found: '"BPF"', expected: `Calico >= ${formatVersion(CALICO_FEATURES.bpfDualStack)} for dual-stack in the BPF data plane`,
+      fix: `the BPF data plane handles both families together from Calico ${formatVersion(CALICO_FEATURES.bpfDualStack)} (v3.27 runs one family only; running ${describeVersion(setup.version)}); upgrade, or use linuxDataplane: Iptables` });
   }
 }
 

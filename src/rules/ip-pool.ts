@@ -65,6 +65,25 @@ function checkEncapsulation(spec: Record<string, unknown>, ctx: RuleContext, rep
   }
 }
 
+/**
+ * The pool's use (api/pkg/apis/projectcalico/v3/ippool.go: allowedUses defaults to [Workload, Tunnel];
+ * its CEL rules forbid LoadBalancer beside Workload or Tunnel, and IPIP or VXLAN on a LoadBalancer pool).
+ */
+function useOf(spec: Record<string, unknown>, report: Report): 'workload' | 'loadBalancer' {
+  const uses = Array.isArray(spec.allowedUses) ? spec.allowedUses : [];
+  if (!uses.includes('LoadBalancer')) return 'workload';
+  if (uses.some((u) => u === 'Workload' || u === 'Tunnel')) {
+    report.problem({ rule: `${RULE}/allowed-uses`, path: 'spec.allowedUses', found: shown(spec.allowedUses), expected: '["LoadBalancer"] alone, or Workload and Tunnel',
+      fix: 'LoadBalancer cannot be combined with Workload or Tunnel allowed uses (Calico\'s IPPool CRD rule); make two pools' });
+  }
+  const encapsulated = [spec.ipipMode, spec.vxlanMode].some((mode) => typeof mode === 'string' && ENABLED_MODES.has(mode));
+  if (encapsulated) {
+    report.problem({ rule: `${RULE}/allowed-uses`, path: 'spec.allowedUses', found: shown(spec.allowedUses), expected: 'ipipMode and vxlanMode Never',
+      fix: 'LoadBalancer IP pool cannot have IPIP or VXLAN enabled (Calico\'s IPPool CRD rule); set both to Never' });
+  }
+  return 'loadBalancer';
+}
+
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   const spec = specOf(object, report);
   if (!spec) return;
@@ -77,6 +96,11 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
   const family = cidrFamily(cidr) ?? 6;
   checkUpdate(spec, cidr, family, ctx, report);
+  const use = useOf(spec, report);
+  if (family === 4 && use === 'loadBalancer') {
+    if (ctx.config.mode === 'ipv6-only') report.warn(`${label}: ${cidr} is an IPv4 LoadBalancer pool in an IPv6-only cluster; Services there are IPv6, so none gets an address from it`);
+    return;
+  }
   if (family === 4) {
     const outside = ipv4PoolOutsidePodCIDR(ctx.config, cidr);
     if (ctx.config.mode === 'ipv6-only') {
@@ -89,9 +113,9 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   }
   judgeIpv6Pool({
     rule: RULE, cidr, blockSize: spec.blockSize === 0 ? undefined : spec.blockSize, disabled: spec.disabled === true, natOutgoing: spec.natOutgoing === true,
-    paths: { cidr: 'spec.cidr', blockSize: 'spec.blockSize', natOutgoing: 'spec.natOutgoing' }, natOutgoingFix: 'set spec.natOutgoing: true', label,
+    paths: { cidr: 'spec.cidr', blockSize: 'spec.blockSize', natOutgoing: 'spec.natOutgoing' }, natOutgoingFix: 'set spec.natOutgoing: true', label, use,
   }, ctx, report);
-  checkEncapsulation(spec, ctx, report);
+  if (use === 'workload') checkEncapsulation(spec, ctx, report);
 }
 
 const IPPOOL = { resource: 'ippools', kind: 'IPPool', namespaced: false, names: 'any' } as const;

@@ -24,6 +24,13 @@ export interface PoolFields {
   natOutgoingFix: string;
   /** How a warning names the pool: `IPPool pool-1`, `Installation default: ipPools[cidr=fd20::/112]`. */
   label: string;
+  /**
+   * `loadBalancer` (allowedUses [LoadBalancer]): Service addresses handed out by Calico's LoadBalancer IPAM,
+   * not pod addresses, so not held to podCIDR and no NAT-outgoing advice; it must stay off the pod range,
+   * since Calico refuses overlapping pools (libcalico-go clientv3/ippool.go validateAndSetDefaults, the
+   * "CIDR overlaps with IPPool" check).
+   */
+  use?: 'workload' | 'loadBalancer';
 }
 
 /** The block size a pool uses, or undefined (with a problem recorded) when it cannot be one. */
@@ -65,6 +72,10 @@ export function judgeIpv6Pool(pool: PoolFields, ctx: RuleContext, report: Report
     report.problem({ rule: `${pool.rule}/block-size`, path: pool.paths.cidr, found: `/${cidr.prefix}`, expected: `/${blockSize} or larger (the block size)`,
       fix: `IP pool size is too small for use with Calico IPAM: it must hold at least one /${blockSize} block; widen the pool or raise blockSize` });
   }
+  if (pool.use === 'loadBalancer') {
+    judgeLoadBalancerRange(pool, cidr, ctx, report);
+    return cidr;
+  }
   if (!cidrContains(config.podCIDR, cidr)) {
     report.problem({ rule: `${pool.rule}/pod-cidr`, path: pool.paths.cidr, found: shown(pool.cidr), expected: `inside podCIDR ${config.podCIDR.text}`,
       fix: `pods would get addresses kube-proxy and the controller manager do not know (--cluster-cidr ${config.podCIDR.text}); use ${config.podCIDR.text} or a range inside it` });
@@ -77,4 +88,17 @@ export function judgeIpv6Pool(pool: PoolFields, ctx: RuleContext, report: Report
     report.warn(`${pool.label}: ${cidr.text} is a unique local range (fc00::/7), not routed on the internet; pods reach outside the cluster only with outgoing NAT (${pool.natOutgoingFix})`);
   }
   return cidr;
+}
+
+/** A LoadBalancer pool: off the pod range and the Service cluster IPs; its addresses are not pods'. */
+function judgeLoadBalancerRange(pool: PoolFields, cidr: Ipv6Cidr, ctx: RuleContext, report: Report): void {
+  const { config } = ctx;
+  if (cidrsOverlap(config.podCIDR, cidr)) {
+    report.problem({ rule: `${pool.rule}/pod-overlap`, path: pool.paths.cidr, found: shown(pool.cidr), expected: `no overlap with podCIDR ${config.podCIDR.text} (the pod pools)`,
+      fix: `a LoadBalancer pool holds Service addresses, and Calico refuses a pool that overlaps another ("IPPool CIDR overlaps with IPPool"); use a range outside ${config.podCIDR.text}` });
+  }
+  if (cidrsOverlap(config.serviceCIDR, cidr)) {
+    report.problem({ rule: `${pool.rule}/service-cidr`, path: pool.paths.cidr, found: shown(pool.cidr), expected: `no overlap with serviceCIDR ${config.serviceCIDR.text}`,
+      fix: `LoadBalancer addresses would collide with Service cluster IPs (--service-cluster-ip-range ${config.serviceCIDR.text}); use a range outside it` });
+  }
 }

@@ -1,4 +1,7 @@
 // kube-dns Service (DESIGN 3.4): its clusterIP is the kubelet's --cluster-dns, and it is immutable.
+// It is the cluster's DNS address whatever serves behind it: kubeadm's CoreDNS Service (label
+// kubernetes.io/name: CoreDNS) is kube-system/kube-dns too, and the kubelet sends every pod's DNS to it
+// (issue 23). Only the kube-dns Deployment's rules leave CoreDNS alone.
 import { isRecord, namespaceOf, type KubeObject } from '../k8s/object.js';
 import { isIpv4Address, parseIpv6Address, sameAddress } from '../net/cidr.js';
 import { shown, type Report } from './report.js';
@@ -6,9 +9,13 @@ import { defineTarget, type Judgement, type RuleContext } from './target.js';
 
 const RULE = 'kube-dns-service';
 
-/** kubeadm names CoreDNS's Service kube-dns too; its label tells them apart, and no kube-dns rule applies to it. */
-function isCoreDns(object: KubeObject): boolean {
-  return object.metadata?.labels?.['kubernetes.io/name'] === 'CoreDNS';
+/**
+ * A CoreDNS Service named kube-dns outside kube-system (a CoreDNS install of its own) is not the Service the
+ * kubelet's --cluster-dns points at; in kube-system (or with no namespace, as a file gives it) it is.
+ */
+function otherCoreDns(object: KubeObject): boolean {
+  const namespace = namespaceOf(object);
+  return object.metadata?.labels?.['kubernetes.io/name'] === 'CoreDNS' && namespace !== undefined && namespace !== 'kube-system';
 }
 
 /** An ExternalName Service is a DNS alias with no cluster IP (the API server refuses one on it). */
@@ -41,7 +48,7 @@ function familiesFit(current: unknown, ctx: RuleContext): boolean {
 }
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  if (isCoreDns(object) || isExternalName(object)) return;
+  if (otherCoreDns(object) || isExternalName(object)) return;
   // On UPDATE clusterIP is immutable: nothing can be fixed. The API server checks immutability before
   // the validating webhook runs, so the refusal is made here for the user to see why and what to do.
   if (ctx.operation === 'UPDATE') {
@@ -71,7 +78,7 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
 }
 
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  if (isCoreDns(object)) return;
+  if (otherCoreDns(object)) return;
   if (isExternalName(object)) {
     report.warn(`kube-dns Service: type ExternalName (${shown((object.spec as Record<string, unknown>).externalName)}) has no cluster IP, so it cannot answer at the kubelet's --cluster-dns ${ctx.config.clusterDNS.toString()}; left alone`);
     return;
@@ -122,10 +129,7 @@ function checkUpdate(object: KubeObject, ctx: RuleContext, report: Report): void
   }
 }
 
-/**
- * Doctor: the rules leave CoreDNS's Service (also named kube-dns) alone, but the guide's item holds for
- * it too: whichever DNS answers, the Service must be at the kubelet's --cluster-dns.
- */
+/** Doctor: whichever DNS answers (kube-dns or CoreDNS), the Service must be at the kubelet's --cluster-dns. */
 function judge(object: KubeObject, _item: unknown, ctx: RuleContext): Judgement {
   const spec = isRecord(object.spec) ? object.spec : {};
   const dns = ctx.config.clusterDNS.toString();

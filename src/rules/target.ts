@@ -126,6 +126,12 @@ export interface TargetSpec {
   calicoVersionOf?(object: KubeObject): Version | undefined;
   /** The guide's items doctor checks on this target's objects; none when absent. */
   readonly doctor?: DoctorSpec;
+  /**
+   * Objects of its resources that are targets under another name (a calico-node DaemonSet called
+   * canal-node, known by its calico/node container). Offline and in the engine only: the webhook
+   * configurations' matchConditions select by name, so the chart must name or select these too.
+   */
+  recognizes?(object: KubeObject): boolean;
 }
 
 /** A target as the registry holds it: the spec, and `matches` and `mutates` derived from it. */
@@ -147,5 +153,7 @@ export function matchesResource(resource: TargetResource, object: KubeObject): b
 }
 
 export function defineTarget(spec: TargetSpec): Target {
-  return { ...spec, matches: (object) => spec.resources.some((resource) => matchesResource(resource, object)), mutates: spec.mutate !== undefined };
+  const ofResource = (object: KubeObject) => spec.resources.some((resource) => matchesResource({ ...resource, names: 'any' }, object));
+  const matches = (object: KubeObject) => spec.resources.some((resource) => matchesResource(resource, object)) || (spec.recognizes !== undefined && ofResource(object) && spec.recognizes(object));
+  return { ...spec, matches, mutates: spec.mutate !== undefined };
 }

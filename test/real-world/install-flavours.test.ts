@@ -53,7 +53,9 @@ const FLAVOURS: Record<string, Flavour> = {
   'calico-typha': { file: 'calico-v3.25.0-calico-typha.yaml', daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: false, ipv6Vxlan: 'Never' },
   'calico-etcd': { file: 'calico-v3.27.0-calico-etcd.yaml', daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: false, ipv6Vxlan: 'Never' },
   'calico-vxlan': { file: 'calico-v3.28.0-calico-vxlan.yaml', daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: false, ipv6Vxlan: 'CrossSubnet' },
-  'calico-vxlan (calico.yaml switched to vxlan)': { file: 'calico-v3.29.0-calico.yaml', variant: vxlanSwitchVariant, daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: true, ipv6Vxlan: 'Always' },
+  // v3.29.0 ignores CALICO_IPV6POOL_VXLAN with CALICO_IPV4POOL_CIDR=none (projectcalico/calico#12896, fixed in
+  // v3.31.7): "none" is not added there, or the IPv6 pool would be unencapsulated with no BIRD to route it.
+  'calico-vxlan (calico.yaml switched to vxlan)': { file: 'calico-v3.29.0-calico.yaml', variant: vxlanSwitchVariant, daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: false, ipv6Vxlan: 'Always' },
   'calico-bpf (calico.yaml with FELIX_BPFENABLED)': { file: 'calico-v3.29.0-calico.yaml', variant: bpfVariant, daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: true, ipv6Vxlan: 'Never' },
   canal: { file: 'calico-v3.29.0-canal.yaml', daemonSet: 'canal', configMap: 'canal-config', ipv4PoolNone: true, canal: true },
   'policy-only': { file: 'calico-v3.30.0-calico-policy-only.yaml', daemonSet: 'calico-node', configMap: 'calico-config', ipv4PoolNone: true },

@@ -16,7 +16,8 @@ describe('engine: non-targets', () => {
   const others: KubeObject[] = [
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'calico-node-abcde', namespace: 'kube-system' }, spec: { containers: [{ name: 'calico-node', image: 'calico/node:v3.24.0' }] } },
     { ...V3_24, kind: 'Deployment' },
-    { ...V3_24, metadata: { name: 'calico-node-windows', namespace: 'kube-system' } },
+    // Calico for Windows runs calico/node-windows, not calico/node (issue 23: DaemonSets are known by that image).
+    { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node-windows', namespace: 'kube-system' }, spec: { template: { spec: { containers: [{ name: 'node', image: 'calico/node-windows:v3.24.0' }] } } } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: '.:53 {}' } },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns-upstream' }, spec: { clusterIP: '10.96.0.11' } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: {} },

@@ -73,8 +73,18 @@ describe('k8s/effective-env', () => {
   it('Secrets, pod fields and $(VAR) references are unknown, never guessed', () => {
     assert.match((envOf({ env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }).get('A') as { reason: string }).reason, /a Secret/);
     assert.match((envOf({ env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }] }).get('A') as { reason: string }).reason, /a pod field/);
-    assert.match((envOf({ env: [{ name: 'A', value: '$(B)' }] }).get('A') as { reason: string }).reason, /refers to another variable/);
+    assert.match((envOf({ env: [{ name: 'A', value: '$(B_SERVICE_HOST)' }] }).get('A') as { reason: string }).reason, /refers to \$\(B_SERVICE_HOST\), which cannot be known/);
+    assert.match((envOf({ env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'A', value: '$(S)' }] }).get('A') as { reason: string }).reason, /\$\(S\)/);
     assert.equal(envOf({ envFrom: [{ secretRef: { name: 's' } }] }).get('NO_DEFAULT_POOLS').kind, 'unknown');
+  });
+
+  it('$(VAR) is expanded as the kubelet does: from envFrom and earlier entries only; $$ escapes; undefined stays as written', () => {
+    const value = (container: object, name: string) => (envOf(container).get(name) as { value?: string }).value;
+    assert.equal(value({ env: [{ name: 'B', value: 'false' }, { name: 'FELIX_IPV6SUPPORT', value: '$(B)' }] }, 'FELIX_IPV6SUPPORT'), 'false');
+    // A later entry is not yet defined when the earlier one is expanded (kubelet_pods.go: tmpEnv grows in order).
+    assert.equal(value({ env: [{ name: 'A', value: '$(B)' }, { name: 'B', value: 'x' }] }, 'A'), '$(B)');
+    assert.equal(value({ envFrom: [{ configMapRef: { name: 'calico-config' } }], env: [{ name: 'A', value: '$(calico_backend)-$$(x)' }] }, 'A'), 'vxlan-$(x)');
+    assert.equal(value({ env: [{ name: 'A', value: 'cost $5 $(' }] }, 'A'), 'cost $5 $(');
   });
 
   it('an unreadable envFrom makes every variable it may set unknown, unless the caller narrows it', () => {

@@ -9,6 +9,8 @@ import { validationVerdict } from '../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../support/fixtures.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 
+/** calico-ipam's flags are *string (cni-plugin/pkg/types/types.go:84-85): a boolean fails json.Unmarshal. */
+const BOOLEAN_FIX = 'calico-ipam cannot read a JSON boolean here: assign_ipv4 and assign_ipv6 are strings in its configuration (cni-plugin/pkg/types/types.go), so it fails to unmarshal the configuration and every pod fails to get an address';
 const CONFLIST = fixtureObject('calico-config/calico-config-conflist.yaml');
 const SINGLE = fixtureObject('calico-config/calico-config-v2.6-single-plugin.yaml');
 const CANAL = fixtureObject('calico-config/canal-config-flannel-delegate.yaml');
@@ -111,13 +113,13 @@ describe('calico-config: calico-ipam assigns IPv6 only', () => {
     assert.deepEqual(flannel.map((c) => c.path), ['data.net-conf.json EnableIPv6', 'data.net-conf.json IPv6Network', 'data.net-conf.json EnableIPv4']);
   });
 
-  it('JSON booleans become strings (cni-plugin#461), each replaced in place', () => {
+  it('JSON booleans become strings (cni-plugin#461), each replaced in place; the message says the plugin fails, not that it ignores them (issue 23)', () => {
     const before = template(BOOLEANS);
     const { mutated, analysis } = run(BOOLEANS);
     assert.equal(template(mutated), before.replace('"assign_ipv4": true', '"assign_ipv4": "false"').replace('"assign_ipv6": false', '"assign_ipv6": "true"'));
     assert.deepEqual(analysis.mutation.changes.map((c) => [c.found, c.expected, c.fix]), [
-      ['true', '"false"', 'calico-ipam reads these flags as strings; a JSON boolean is ignored'],
-      ['false', '"true"', 'calico-ipam reads these flags as strings; a JSON boolean is ignored'],
+      ['true', '"false"', BOOLEAN_FIX],
+      ['false', '"true"', BOOLEAN_FIX],
     ]);
   });
 

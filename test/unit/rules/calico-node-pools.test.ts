@@ -138,6 +138,13 @@ describe('issue 14 case 3: the IPv6 carrier between nodes', () => {
     assert.deepEqual(problems(withImage(withEnv(V3_30, { FELIX_BPFENABLED: 'true' }), 'calico/node:v3.26.4'), withConfigMaps(BIRD)), ['calico-node/bpf-ipv6']);
     assert.deepEqual(problems(withEnv(V3_30, { FELIX_BPFENABLED: 'true' }), withConfigMaps(BIRD)), []);
   });
+
+  it('eBPF: IPv6-only from v3.27.0 (one family), dual-stack from v3.28.0 (both families), as Felix runs them (issue 23)', () => {
+    const bpf = (image: string) => withImage(withEnv(V3_30, { FELIX_BPFENABLED: 'true' }), image);
+    assert.deepEqual(problems(bpf('calico/node:v3.27.0'), withConfigMaps(BIRD)), []);
+    assert.ok(problems(bpf('calico/node:v3.27.0'), withConfigMaps(BIRD, { overrides: DUAL })).includes('calico-node/bpf-ipv6'));
+    assert.ok(!problems(bpf('calico/node:v3.28.0'), withConfigMaps(BIRD, { overrides: DUAL })).includes('calico-node/bpf-ipv6'));
+  });
 });
 
 describe('issue 14 case 8: NAT outgoing', () => {

@@ -38,11 +38,13 @@ function problemOf(object: KubeObject, rule: string, ctx = contextWith()) {
 }
 
 describe('calico-node: target selection', () => {
-  it('matches DaemonSets named calico-node and canal only', () => {
+  it('matches DaemonSets named calico-node and canal, and any other running calico/node (issue 23)', () => {
     assert.equal(calicoNodeTarget.matches(V3_24), true);
     assert.equal(calicoNodeTarget.matches(CANAL), true);
     assert.equal(calicoNodeTarget.matches({ ...V3_24, kind: 'Deployment' }), false);
-    assert.equal(calicoNodeTarget.matches({ ...V3_24, metadata: { name: 'calico-typha' } }), false);
+    assert.equal(calicoNodeTarget.matches({ ...V3_24, metadata: { name: 'canal-node' } }), true, 'its calico/node container says what it is');
+    const typha = { ...V3_24, metadata: { name: 'calico-typha' }, spec: { template: { spec: { containers: [{ name: 'calico-typha', image: 'calico/typha:v3.24.0' }] } } } };
+    assert.equal(calicoNodeTarget.matches(typha), false);
   });
 
   it('finds the calico/node container by image in any registry when it is not named calico-node (Canal)', () => {
@@ -316,7 +318,7 @@ describe('calico-node: CALICO_ROUTER_ID', () => {
   });
 
   it('below v3.25: a warning about the multicast range; from v3.25: none', () => {
-    const warning = 'calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can produce a router ID in the multicast range, which BIRD rejects; upgrade calico/node when you can';
+    const warning = 'calico-node: CALICO_ROUTER_ID=hash before Calico v3.25 can give a node a router ID in 224.0.0.0/4, which its BGP peers refuse ("Bad BGP Identifier", projectcalico/calico#5146, fixed in v3.25.0); upgrade calico/node';
     assert.ok(run(V3_24).analysis.validation.warnings.includes(warning));
     assert.ok(run(V3_6_2).analysis.validation.warnings.includes(warning));
     assert.ok(!run(withImage(V3_24, 'calico/node:v3.25.0')).analysis.validation.warnings.includes(warning));

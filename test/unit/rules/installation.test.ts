@@ -180,6 +180,14 @@ describe('Installation: refused as the operator refuses', () => {
     assert.deepEqual(rulesOf(judge(twice).problems), ['installation/duplicate-pool']);
   });
 
+  it('without mutation: an IPv6 pool and no nodeAddressAutodetectionV6 passes: the operator defaults firstFound (core_controller.go fillDefaults; issue 23)', () => {
+    const validation = validateOnly(withNetwork(IPIP_BGP, { ipPools: [IPV6_POOL], nodeAddressAutodetectionV4: undefined, nodeAddressAutodetectionV6: undefined }));
+    assert.deepEqual(rulesOf(validation.problems).filter((r) => r === 'installation/autodetection-v6'), []);
+    const change = runRule(installationTarget, withNetwork(IPIP_BGP, { nodeAddressAutodetectionV6: undefined })).analysis.mutation.changes.find((c) => c.rule === 'installation/autodetection-v6');
+    assert.doesNotMatch(change?.fix ?? '', /renders IP6=none/);
+    assert.match(change?.fix ?? '', /defaults it to firstFound once an IPv6 pool exists/);
+  });
+
   it('without mutation: no IPv6 pool and no v6 autodetection are both refused', () => {
     const validation = validateOnly(IPIP_BGP);
     assert.deepEqual(rulesOf(validation.problems), ['installation/ipv6-pool', 'installation/autodetection-v6']);

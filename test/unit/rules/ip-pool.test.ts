@@ -181,3 +181,38 @@ describe('IPPool, dual-stack', () => {
     assert.deepEqual(rulesOf(judge(withSpec(POOL, { ipipMode: 'Always' }), dual).problems), ['ippool/ipip']);
   });
 });
+
+describe('IPPool with allowedUses [LoadBalancer]: Service addresses, not pod addresses (issue 23)', () => {
+  const lb = (changes: Record<string, unknown>) => withSpec(POOL, { allowedUses: ['LoadBalancer'], natOutgoing: undefined, ...changes });
+
+  it('outside podCIDR and without natOutgoing: admitted, no NAT-outgoing advice', () => {
+    const { problems, warnings } = judge(lb({ cidr: 'fd30::/120', blockSize: 128 }));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('the same range as a workload pool is refused as outside podCIDR and warned about NAT', () => {
+    const { problems, warnings } = judge(withSpec(POOL, { cidr: 'fd30::/120', blockSize: 122, natOutgoing: undefined }));
+    assert.deepEqual(rulesOf(problems), ['ippool/pod-cidr']);
+    assert.ok(warnings.some((w) => w.includes('unique local range')));
+  });
+
+  it('what still applies: overlap with the pod pools, the service range, family checks, prefix and block size', () => {
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd20::/120' })).problems), ['ippool/pod-overlap']);
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd00:10:96::/120' })).problems), ['ippool/service-cidr']);
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd30::1/120' })).problems), ['ippool/cidr']);
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd30::/126', blockSize: 122 })).problems), ['ippool/block-size']);
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fe80::/120' })).problems), ['ippool/cidr']);
+  });
+
+  it("Calico's CRD rules: not beside Workload or Tunnel, no IPIP or VXLAN", () => {
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd30::/120', allowedUses: ['LoadBalancer', 'Workload'] })).problems), ['ippool/allowed-uses']);
+    assert.deepEqual(rulesOf(judge(lb({ cidr: 'fd30::/120', vxlanMode: 'Always' })).problems), ['ippool/allowed-uses']);
+  });
+
+  it('an IPv4 LoadBalancer pool in ipv6-only: a warning that no Service gets an address from it, not the pod wording', () => {
+    const { problems, warnings } = judge(lb({ cidr: '203.0.113.0/24', blockSize: 32 }));
+    assert.deepEqual(problems, []);
+    assert.ok(warnings.some((w) => /IPv4 LoadBalancer pool in an IPv6-only cluster/.test(w)));
+  });
+});

@@ -79,11 +79,29 @@ describe('kube-dns Service on CREATE', () => {
     assert.equal(validationVerdict(analysis, 'deny').code, 403);
   });
 
-  it('CoreDNS (labelled kubernetes.io/name: CoreDNS) is not kube-dns: untouched', () => {
-    const coredns = structuredClone(IPV4);
+  it("kubeadm's CoreDNS Service (kubernetes.io/name: CoreDNS) is the cluster DNS Service too: clusterIP and families set (issue 23)", () => {
+    const coredns = withSpec(IPV4, { ipFamilies: ['IPv4'] });
     coredns.metadata!.labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' };
-    const { patch, analysis } = run(coredns);
-    assert.deepEqual([patch, analysis.mutation.warnings, analysis.validation.problems], [[], [], []]);
+    const { mutated, patch, analysis } = run(coredns);
+    assert.equal(spec(mutated).clusterIP, 'fd00:10:96::a');
+    assert.deepEqual(spec(mutated).ipFamilies, ['IPv6']);
+    assert.deepEqual(rulesOf(analysis.mutation.changes).sort(), ['kube-dns-service/cluster-ip', 'kube-dns-service/ip-families']);
+    assert.ok(patch.length > 0);
+    assert.deepEqual(analysis.validation.problems, []);
+  });
+
+  it('a CoreDNS Service named kube-dns in another namespace is not the cluster DNS Service: untouched', () => {
+    const other = structuredClone(IPV4);
+    other.metadata = { ...other.metadata, namespace: 'coredns', labels: { 'kubernetes.io/name': 'CoreDNS' } };
+    const { patch, analysis } = run(other);
+    assert.deepEqual([patch, analysis.validation.problems], [[], []]);
+  });
+
+  it('CoreDNS Service on UPDATE with an IPv4 clusterIP: refused, must be recreated (issue 23)', () => {
+    const coredns = structuredClone(IPV4);
+    coredns.metadata!.labels = { 'kubernetes.io/name': 'CoreDNS' };
+    const { analysis } = run(coredns, update(withSpec(coredns, { clusterIP: '10.96.0.10' })));
+    assert.deepEqual(rulesOf(analysis.validation.problems), ['kube-dns-service/cluster-ip-immutable']);
   });
 });
 

@@ -419,6 +419,18 @@ for (const v of HELM_VERSIONS) {
       for (const kubeVersion of ['1.34.9', '1.22.0']) assert.match(renderError(v, { kubeVersion }), /kubeVersion/, kubeVersion);
     });
 
+    void test('a DaemonSet running calico/node reaches both webhooks whatever its name; another image under another name does not', () => {
+      const objects = render(v, { kubeVersion: '1.37.2' });
+      for (const hook of bothWebhooks(objects)) {
+        const matches = compileCel(hook.matchConditions?.[0]?.expression ?? '');
+        const request = { resource: { group: 'apps', version: 'v1', resource: 'daemonsets' }, name: 'canal-node', operation: 'CREATE' };
+        const ds = (image: string) => ({ metadata: { name: 'canal-node' }, spec: { template: { spec: { containers: [{ name: 'x' }, { name: 'node', image }] } } } });
+        for (const image of ['calico/node:v3.29.0', 'quay.io/calico/node:v3.31.0', 'docker.io/calico/node@sha256:00']) assert.equal(matches({ request, object: ds(image) }), true, `${hook.name}: ${image}`);
+        for (const image of ['calico/node-windows:v3.29.0', 'example.com/mycalico/node:v1', 'calico/typha:v3.29.0']) assert.equal(matches({ request, object: ds(image) }), false, `${hook.name}: ${image}`);
+        assert.equal(matches({ request, object: { metadata: { name: 'canal-node' }, spec: {} } }), false, 'no template: false, not an error');
+      }
+    });
+
     void test('each matchCondition admits exactly the target kinds of its webhook and names, and tolerates a nameless object', () => {
       const objects = render(v, { kubeVersion: '1.37.2' });
       for (const [hook, scoped] of [[onlyWebhook(validating(objects)), TARGETS], [onlyWebhook(mutating(objects)), MUTATING]] as const) {

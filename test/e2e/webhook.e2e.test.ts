@@ -197,6 +197,16 @@ describe('real manifests applied with kubectl', () => {
     assert.equal(env.get('FELIX_IPV6SUPPORT'), 'true');
   });
 
+  test('a calico-node DaemonSet under another name (Canal\'s canal-node) reaches the webhook and is corrected', async () => {
+    const manifest = calicoNodeManifest(APPLY_NAMESPACE, [{ name: 'IP', value: 'autodetect' }]).replaceAll('"calico-node"', '"canal-node"');
+    const r = await kubectl(['apply', '-f', '-'], manifest);
+    assert.equal(r.code, 0, r.stderr);
+    const env = await daemonSetEnv(cluster, 'canal-node', APPLY_NAMESPACE, 'canal-node');
+    assert.equal(env.get('IP'), 'none');
+    assert.equal(env.get('FELIX_IPV6SUPPORT'), 'true');
+    assert.equal((await kubectl(['delete', 'daemonset', 'canal-node', '-n', APPLY_NAMESPACE])).code, 0);
+  });
+
   test('an UPDATE that removes a setting gets it put back', async () => {
     const r = await kubectl(['set', 'env', 'daemonset/calico-node', '-n', 'kube-system', '-c', 'calico-node', 'FELIX_IPV6SUPPORT-', 'IP6=']);
     assert.equal(r.code, 0, r.stderr);
@@ -336,7 +346,8 @@ describe('kubectl features and scoping', () => {
     const before = counterSum(await webhook().metrics(), 'calico_ipv6_webhook_reviews_total');
     const other = [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not-calico', namespace: 'kube-system' }, data: { a: 'b' } },
-      JSON.parse(calicoNodeManifest('kube-system', [{ name: 'IP6', value: 'none' }]).replace('"calico-node",', '"other-node",')) as object,
+      // Another name and not a calico/node image (a calico/node image under any name is a target).
+      JSON.parse(calicoNodeManifest('kube-system', [{ name: 'IP6', value: 'none' }], 'example.com/other-node:v1').replace('"calico-node",', '"other-node",')) as object,
     ];
     for (const object of other) {
       const r = await kubectl(['apply', '-f', '-'], JSON.stringify(object));

@@ -154,7 +154,8 @@ The only objects the webhook acts on. Rules select the kinds; matchConditions (G
 older than any version the chart supports) narrow them to the target names so unrelated objects in the target
 namespaces never reach the webhook. object.metadata.name, not request.name: request.name is empty on a
 CREATE that uses generateName. The has() guards keep an object without a name from erroring, which
-failurePolicy Fail would turn into a rejection. Called as (list . $mutating): IPPools are validated,
+failurePolicy Fail would turn into a rejection. A DaemonSet running calico/node is calico-node whatever its
+name (Canal's etcd manifest calls it canal-node), as the rules recognise it (src/rules/target.ts). Called as (list . $mutating): IPPools are validated,
 never mutated, so the mutating webhook is not sent them.
 */}}
 {{- define "calico-ipv6-webhook.rules" -}}
@@ -193,7 +194,9 @@ matchConditions:
   - name: calico-ipv6-webhook-targets
     expression: >-
       object != null && has(object.metadata) && has(object.metadata.name) && (
-      (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && object.metadata.name in ['calico-node', 'canal', 'kube-flannel-ds']) ||
+      (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && (object.metadata.name in ['calico-node', 'canal', 'kube-flannel-ds'] ||
+        (has(object.spec) && has(object.spec.template) && has(object.spec.template.spec) && has(object.spec.template.spec.containers) &&
+         object.spec.template.spec.containers.exists(c, has(c.image) && c.image.matches('(^|/)calico/node([:@]|$)'))))) ||
       (request.resource.group == 'apps' && request.resource.resource == 'deployments' && object.metadata.name == 'kube-dns') ||
       (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-flannel-cfg', 'kube-proxy']) ||
       (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns') ||

@@ -13,13 +13,14 @@ import { UsageError } from './options.js';
 import { unsupportedNode } from './runtime.js';
 import { runServe } from './serve.js';
 
-const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help] [options]
+const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|policy|help] [options]
 
   serve            run the admission webhook (default)
   fix FILE|-       print the manifest corrected to the IPv6 settings; problems on stderr
   check FILE|-     report what fix would change or reject; exit 1 if anything
   doctor           check a live cluster (or, with --host, this machine) against the IPv6 guide
   audit            list objects in the cluster the webhook would change or reject
+  policy           print the rules as ValidatingAdmissionPolicies and MutatingAdmissionPolicies
 
 Run 'calico-ipv6-webhook COMMAND --help' for a command's options.`;
 
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   // Loaded on use: they bring @kubernetes/client-node, which serve, fix and check do not need.
   doctor: async (args, io) => (await import('./doctor.js')).runDoctor(args, io),
   audit: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io),
+  policy: async (args, io) => (await import('./policy.js')).runPolicy(args, io),
 };
 
 /** What kubectl calls a plugin binary named kubectl-calico_ipv6: `kubectl calico-ipv6`. */

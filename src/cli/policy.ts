@@ -7,7 +7,6 @@ import { policyManifest, type Engine, type ManifestOptions } from '../policy/man
 import { policyParams } from '../policy/params.js';
 import { targetPolicies } from '../policy/registry.js';
 import { explainLines } from '../policy/coverage.js';
-import { chartTemplate } from '../policy/chart.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
 
@@ -28,7 +27,6 @@ Apply them with kubectl apply -f -.
   --mutating-api-version v1|v1beta1
                               MutatingAdmissionPolicy version (default v1)
   --no-mutation               validating policies only
-  --chart-template            print the chart's generated template instead (npm run generate)
 
 ${CONFIG_HELP}`;
 
@@ -41,7 +39,6 @@ const FLAGS = {
   name: { type: 'string' },
   'mutating-api-version': { type: 'string' },
   'no-mutation': { type: 'boolean' },
-  'chart-template': { type: 'boolean' },
 } as const;
 
 function choice<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T {
@@ -58,10 +55,6 @@ export function runPolicy(args: string[], io: CliIo): number {
   }
   if (values.explain) {
     for (const line of explainLines()) io.stdout(line);
-    return 0;
-  }
-  if (values['chart-template']) {
-    io.stdoutRaw(chartTemplate());
     return 0;
   }
   const config = loadConfig(configSource(values, io.env));

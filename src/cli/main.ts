@@ -13,7 +13,7 @@ import { UsageError } from './options.js';
 import { unsupportedNode } from './runtime.js';
 import { ListenError, runServe, SERVE_HELP } from './serve.js';
 
-const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help [COMMAND]] [options]
+const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|policy|help [COMMAND]] [options]
        calico-ipv6-webhook --version
 
   serve            run the admission webhook (default)
@@ -21,6 +21,7 @@ const HELP = `Usage: calico-ipv6-webhook [serve|fix|check|doctor|audit|help [COM
   check FILE|-     report what fix would change or reject; exit 1 if anything
   doctor           check a live cluster (or, with --host, this machine) against the IPv6 guide
   audit            list objects in the cluster the webhook would change or reject
+  policy           print the rules as ValidatingAdmissionPolicies and MutatingAdmissionPolicies
 
 Exit codes:
   0  success: serve stopped cleanly; fix rejected nothing; check, doctor and audit found nothing
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   // Loaded on use: they bring @kubernetes/client-node, which serve, fix and check do not need.
   doctor: { run: async (args, io) => (await import('./doctor.js')).runDoctor(args, io), help: async () => (await import('./doctor.js')).DOCTOR_HELP },
   audit: { run: async (args, io) => (await import('./audit.js')).runAuditCommand(args, io), help: async () => (await import('./audit.js')).AUDIT_HELP },
+  policy: { run: async (args, io) => (await import('./policy.js')).runPolicy(args, io), help: async () => (await import('./policy.js')).POLICY_HELP },
 };
 
 /** The package's version, read from the package.json beside src/ and dist/ (both are one level below it). */

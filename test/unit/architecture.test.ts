@@ -15,7 +15,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['config'],
   ['rules'],
   ['engine'],
-  ['admission', 'manifests'],
+  // The rules as admission policies (issue 20): read the engine's findings for their texts.
+  ['admission', 'manifests', 'policy'],
   ['cluster'],
   ['doctor'],
   ['host'],

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cli } from '../../support/cli.js';
 import { REPO_ROOT } from '../../support/fixtures.js';
 
-const COMMANDS = ['serve', 'fix', 'check', 'doctor', 'audit'] as const;
+const COMMANDS = ['serve', 'fix', 'check', 'doctor', 'audit', 'policy'] as const;
 const VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { version: string }).version;
 
 describe('cli help (issue 23)', () => {

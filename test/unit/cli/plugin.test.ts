@@ -20,7 +20,7 @@ describe('kubectl plugin form', () => {
 
   it('usage lines name `kubectl calico-ipv6`, in every help and in a usage error', async () => {
     const top = await cli(['--help'], '', pluginIo);
-    assert.match(top.stdout, /^Usage: kubectl calico-ipv6 \[serve\|fix\|check\|doctor\|audit\|help \[COMMAND\]\]/);
+    assert.match(top.stdout, /^Usage: kubectl calico-ipv6 \[serve\|fix\|check\|doctor\|audit\|policy\|help \[COMMAND\]\]/);
     assert.match(top.stdout, /Run 'kubectl calico-ipv6 help COMMAND' or 'kubectl calico-ipv6 COMMAND --help'/);
     const fix = await cli(['fix', '--help'], '', pluginIo);
     assert.match(fix.stdout, /^Usage: kubectl calico-ipv6 fix FILE\|-.*\n {7}kubectl calico-ipv6 check FILE\|-/);

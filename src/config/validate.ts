@@ -134,7 +134,12 @@ function natOutgoingKey(value: unknown, podCIDR: AnyCidr): { setting: WebhookCon
  * the configuration crosses to the large-review worker (its addresses are class instances, which do
  * not survive a message between threads).
  */
-export function rawConfigOf(config: WebhookConfig): Required<RawConfig> {
+export interface ConfigText {
+  mode: string; podCIDR: string; serviceCIDR: string; clusterDNS: string; routerID: string;
+  kubeDNS: { minImageVersion: string }; calicoVersion: string; validationAction: string; ipv4PodCIDR: string; ipv6NATOutgoing: string;
+}
+
+export function rawConfigOf(config: WebhookConfig): ConfigText & Required<RawConfig> {
   return {
     mode: config.mode,
     podCIDR: config.podCIDR.text,

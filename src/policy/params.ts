@@ -2,7 +2,7 @@
 // generated policies serves every configuration (the chart renders the ConfigMap from its values, the
 // `policy` command from the configuration file and flags).
 import type { WebhookConfig } from '../config/types.js';
-import { formatVersion } from '../k8s/versions.js';
+import { rawConfigOf } from '../config/validate.js';
 
 /** Keys of the params ConfigMap; every policy expression reads `params.data.<key>`. */
 export const PARAM_KEYS = ['mode', 'podCIDR', 'serviceCIDR', 'clusterDNS', 'routerID', 'calicoVersion', 'minImageVersion', 'ipv4PodCIDR', 'ipv6NATOutgoing', 'engine'] as const;
@@ -19,16 +19,7 @@ export function param(key: ParamKey): string {
  * the webhook runs beside them (hybrid).
  */
 export function policyParams(config: WebhookConfig, engine: 'policy' | 'hybrid'): Record<ParamKey, string> {
-  return {
-    mode: config.mode,
-    podCIDR: config.podCIDR.text,
-    serviceCIDR: config.serviceCIDR.text,
-    clusterDNS: config.clusterDNS.toString(),
-    routerID: config.routerID,
-    calicoVersion: config.calicoVersion ? formatVersion(config.calicoVersion) : '',
-    minImageVersion: formatVersion(config.kubeDNS.minImageVersion, ''),
-    ipv4PodCIDR: config.ipv4PodCIDR?.text ?? '',
-    ipv6NATOutgoing: config.ipv6NATOutgoingSetting,
-    engine,
-  };
+  // The configuration as text, as it crosses to the large-review worker; the policies read the same values.
+  const { kubeDNS, calicoVersion, validationAction: _validationAction, ...rest } = rawConfigOf(config);
+  return { ...rest, calicoVersion: calicoVersion === 'auto' ? '' : calicoVersion, minImageVersion: kubeDNS.minImageVersion, engine };
 }

@@ -21,5 +21,6 @@ export function param(key: ParamKey): string {
 export function policyParams(config: WebhookConfig, engine: 'policy' | 'hybrid'): Record<ParamKey, string> {
   // The configuration as text, as it crosses to the large-review worker; the policies read the same values.
   const { kubeDNS, calicoVersion, validationAction: _validationAction, ...rest } = rawConfigOf(config);
-  return { ...rest, calicoVersion: calicoVersion === 'auto' ? '' : calicoVersion, minImageVersion: kubeDNS.minImageVersion, engine };
+  const params: Record<ParamKey, string> = { ...rest, calicoVersion: calicoVersion === 'auto' ? '' : calicoVersion, minImageVersion: kubeDNS.minImageVersion, engine };
+  return Object.fromEntries(PARAM_KEYS.map((k) => [k, params[k]])) as Record<ParamKey, string>;
 }

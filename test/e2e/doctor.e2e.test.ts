@@ -1,6 +1,6 @@
 // doctor, audit and the webhook's cluster discovery against a real kube-apiserver, run with exactly
 // the API access the chart gives the webhook's ServiceAccount (impersonated), so that a permission the
-// code needs and the chart lacks fails here. Run: npm run test:e2e (needs scripts/build-apiserver.sh).
+// code needs and the chart lacks fails here. Run: npm run test:e2e (it provisions the binaries first).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

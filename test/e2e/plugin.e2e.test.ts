@@ -59,7 +59,7 @@ describe('kubectl calico-ipv6', () => {
     const help = await kubectl(['calico-ipv6', '--help']);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: kubectl calico-ipv6 \[serve\|fix\|check\|doctor\|audit\|policy\|help \[COMMAND\]\]/m);
-    assert.match(help.stdout, /Run 'kubectl calico-ipv6 COMMAND --help'/);
+    assert.match(help.stdout, /Run 'kubectl calico-ipv6 help COMMAND' or 'kubectl calico-ipv6 COMMAND --help'/);
     const doctorHelp = await kubectl(['calico-ipv6', 'doctor', '--help']);
     assert.match(doctorHelp.stdout, /^Usage: kubectl calico-ipv6 doctor \[options\]$/m);
     assert.match(doctorHelp.stdout, /--context NAME/);

@@ -130,5 +130,7 @@ case "${1:-e2e}" in
     for minor in $(e2e_minors); do provision_kubernetes "$minor"; done
     provision_cert_manager
     ;;
-  *) log "usage: provision.sh real|helm|e2e"; exit 2 ;;
+  # The minors to run the e2e suite on (E2E_K8S, else all), one a line: scripts/test-e2e.sh reads them here.
+  minors) e2e_minors ;;
+  *) log "usage: provision.sh real|helm|e2e|minors"; exit 2 ;;
 esac

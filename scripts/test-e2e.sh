@@ -7,11 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # The project's Node (npm ci installs it; npm scripts put it first on PATH already).
 export PATH="$ROOT/node_modules/.bin:$PATH"
-if [[ -n "${E2E_K8S:-}" ]]; then
-  minors="$(tr ',' ' ' <<<"$E2E_K8S")"
-else
-  minors="$(node -e 'console.log(Object.keys(JSON.parse(require("fs").readFileSync("test/e2e/kubernetes-versions.json", "utf8")).versions).join(" "))')"
-fi
+minors="$(bash "$ROOT/scripts/provision.sh" minors)"
 for minor in $minors; do
   echo "== e2e on Kubernetes $minor"
   started=$SECONDS

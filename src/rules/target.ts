@@ -128,8 +128,8 @@ export interface TargetSpec {
   readonly doctor?: DoctorSpec;
   /**
    * Objects of its resources that are targets under another name (a calico-node DaemonSet called
-   * canal-node, known by its calico/node container). Offline and in the engine only: the webhook
-   * configurations' matchConditions select by name, so the chart must name or select these too.
+   * canal-node, known by its calico/node container). The chart's matchConditions select these by the
+   * same mark (templates/_helpers.tpl), so the webhook is sent them.
    */
   recognizes?(object: KubeObject): boolean;
 }
@@ -153,7 +153,9 @@ export function matchesResource(resource: TargetResource, object: KubeObject): b
 }
 
 export function defineTarget(spec: TargetSpec): Target {
-  const ofResource = (object: KubeObject) => spec.resources.some((resource) => matchesResource({ ...resource, names: 'any' }, object));
+  // The resources under any name, built once: recognizes() is asked on every other object of these kinds.
+  const anyName = spec.resources.map((resource) => ({ ...resource, names: 'any' as const }));
+  const ofResource = (object: KubeObject) => anyName.some((resource) => matchesResource(resource, object));
   const matches = (object: KubeObject) => spec.resources.some((resource) => matchesResource(resource, object)) || (spec.recognizes !== undefined && ofResource(object) && spec.recognizes(object));
   return { ...spec, matches, mutates: spec.mutate !== undefined };
 }

@@ -124,7 +124,7 @@ export async function makeServingCert(
 // ---- processes ---------------------------------------------------------------------------------
 
 /** Reserves n distinct free ports on 127.0.0.1 (holding all of them at once so they differ). */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     for (let i = 0; i < n; i++) {

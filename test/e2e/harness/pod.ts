@@ -5,7 +5,7 @@
 // kept in sync with the API server. A cert-manager renewal or a ConfigMap change thus reaches the
 // running server exactly as in a pod: files change under it, nothing restarts it.
 import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestCluster } from './cluster.js';
 import { startWebhook, type WebhookProcess } from './webhook.js';
 
@@ -80,8 +80,9 @@ export async function runDeploymentPod(
     for (const [mountPath, local] of volumeDirs) if (arg.includes(`${mountPath}/`)) return arg.replace(`${mountPath}/`, `${local}/`);
     return arg;
   });
-  const tlsDir = [...volumeDirs.entries()].find(([mountPath]) => args.some((a) => a.startsWith('--tls-cert=') && a.includes(volumeDirs.get(mountPath)!)))?.[1];
-  const caPath = tlsDir ? join(tlsDir, opts.caKey ?? 'ca.crt') : undefined;
+  // The CA that signed the serving certificate sits beside it in the Secret's volume (cert-manager's ca.crt).
+  const certArg = args.find((a) => a.startsWith('--tls-cert='));
+  const caPath = certArg ? join(dirname(certArg.slice('--tls-cert='.length)), opts.caKey ?? 'ca.crt') : undefined;
   const start = () => startWebhook({ args, caPath, servername: opts.servername });
   const pod: ProjectedPod = {
     webhook: await start(),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseAllDocuments } from 'yaml';
 import { waitFor } from '../../support/wait.js';
-import { REPO_ROOT, type TestCluster } from './cluster.js';
+import { REPO_ROOT, freePorts, type TestCluster } from './cluster.js';
 import { runDeploymentPod, type ProjectedPod } from './pod.js';
 import { counterSum, type WebhookProcess } from './webhook.js';
 
@@ -119,7 +119,7 @@ export interface ServiceRouteOptions {
 /** `helm install` with the chart's defaults, then the pod, its endpoint and the injected CA, ready for reviews. */
 export async function installOnServiceRoute(cluster: TestCluster, options: ServiceRouteOptions): Promise<ServiceRoute> {
   const { release, namespace } = options;
-  const port = await freeTcpPort();
+  const [port] = (await freePorts(1)) as [number];
   const installed = await cluster.helm(options.helm, [
     'install', release, CHART, '--namespace', namespace, '--create-namespace',
     // The pod listens on the machine, where 8443 may be taken; it is the chart's own value.
@@ -209,16 +209,4 @@ function configSets(values: Record<string, unknown>, prefix = 'config'): string[
   return Object.entries(values).flatMap(([k, v]) => (v !== null && typeof v === 'object'
     ? configSets(v as Record<string, unknown>, `${prefix}.${k}`)
     : ['--set-string', `${prefix}.${k}=${String(v)}`]));
-}
-
-async function freeTcpPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '::', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

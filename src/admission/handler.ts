@@ -2,7 +2,7 @@
 import { analyze, patchOf, targetIds } from '../engine/analyze.js';
 import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
 import type { WebhookConfig } from '../config/types.js';
-import type { RuleContext } from '../rules/target.js';
+import type { RuleContext } from '../targets/target.js';
 import type { Version } from '../k8s/versions.js';
 import { allowed, denied, patched, respond, type Answer } from './answer.js';
 import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';

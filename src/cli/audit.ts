@@ -7,8 +7,8 @@ import { CLUSTER_FLAGS, CLUSTER_HELP, kubeconfigFlags, namespaceScope, outputFor
 import type { CliIo } from './io.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, parse } from './options.js';
 import { renderTable } from '../text/table.js';
-import { TARGETS } from '../rules/registry.js';
-import { webhookScope } from '../rules/scope.js';
+import { TARGETS } from '../targets/registry.js';
+import { webhookScope } from '../targets/scope.js';
 
 /** `calico-node / canal DaemonSets, ...`: the target objects, as the registry names them. */
 const TARGET_OBJECTS = webhookScope(TARGETS).map((s) => `  ${s.names === 'any' ? 'all' : s.names.join(' / ')} ${s.kind}s`).join('\n');

@@ -6,7 +6,7 @@ import type { ClusterDiscovery } from '../cluster/discovery.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { CONFIG_FLAGS, CONFIG_HELP, configSource, numberFlag, parse, stringFlag, UsageError } from './options.js';
 import type { CliIo } from './io.js';
-import { TARGETS } from '../rules/registry.js';
+import { TARGETS } from '../targets/registry.js';
 import { assertCanListen, listenErrorOf } from './listen-check.js';
 
 export { ListenError } from './listen-check.js';

@@ -3,7 +3,7 @@
 import type { WebhookConfig } from '../config/types.js';
 import { formatFinding } from '../engine/verdict.js';
 import { nameOf, namespaceOf } from '../k8s/object.js';
-import type { Finding } from '../rules/report.js';
+import type { Finding } from '../targets/report.js';
 import type { Operation } from '../k8s/object.js';
 import { analyzeExisting } from './existing.js';
 import type { ClusterReader, NamespaceScope } from './reader.js';

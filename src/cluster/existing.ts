@@ -2,11 +2,11 @@
 // if it were applied again, and what it would reject. Shared by audit and doctor.
 import type { WebhookConfig } from '../config/types.js';
 import { analyze, type Analysis } from '../engine/analyze.js';
-import { TARGETS, targetsFor } from '../rules/registry.js';
-import type { Finding, Report } from '../rules/report.js';
+import { TARGETS, targetsFor } from '../targets/registry.js';
+import type { Finding, Report } from '../targets/report.js';
 import { summarize } from '../engine/summary.js';
 import type { KubeObject, Operation } from '../k8s/object.js';
-import type { RuleContext, Target } from '../rules/target.js';
+import type { RuleContext, Target } from '../targets/target.js';
 import type { ConfigMapLookup } from './targets.js';
 
 export interface ExistingAnalysis {

@@ -1,10 +1,10 @@
 // The API access the cluster-aware code needs, derived from the targets: what the chart's discovery
 // RBAC must grant (no more, no less), and what the e2e test checks by running everything as that
 // ServiceAccount.
-import { TARGETS } from '../rules/registry.js';
-import type { Target } from '../rules/target.js';
+import { TARGETS } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
 import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG } from './settings.js';
-import { KUBERNETES_SERVICES_ENDPOINT } from '../rules/container-env.js';
+import { KUBERNETES_SERVICES_ENDPOINT } from '../targets/shared/container-env.js';
 
 export interface PolicyRule {
   apiGroups: string[];

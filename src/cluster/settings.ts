@@ -3,7 +3,7 @@
 // kubelet's /configz (KubeletConfiguration), and Node spec.podCIDRs. Shared by discovery and doctor.
 import { parse as parseYaml } from 'yaml';
 import { isRecord } from '../k8s/object.js';
-import { KUBE_PROXY_CONFIGMAP } from '../rules/kube-proxy.js';
+import { KUBE_PROXY_CONFIGMAP } from '../targets/kube-proxy/kube-proxy.js';
 import type { KubeObject } from '../k8s/object.js';
 
 export const KUBE_SYSTEM = 'kube-system';

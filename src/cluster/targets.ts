@@ -1,10 +1,10 @@
 // The target objects that already exist in a cluster (what audit lists and doctor checks), and the
 // context the rules need for them: ConfigMaps their env refers to, and the cluster's Calico version.
-import { TARGETS } from '../rules/registry.js';
-import { calicoVersionOfObject } from '../rules/registry.js';
+import { TARGETS } from '../targets/registry.js';
+import { calicoVersionOfObject } from '../targets/registry.js';
 import { isRecord, nameOf, namespaceOf, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { RuleContext, Target } from '../rules/target.js';
+import type { RuleContext, Target } from '../targets/target.js';
 import type { Version } from '../k8s/versions.js';
 import { apiError } from './client.js';
 import type { ClusterReader, NamespaceScope } from './reader.js';

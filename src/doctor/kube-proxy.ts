@@ -5,7 +5,7 @@ import { addressKind } from '../net/address.js';
 import { compareCidrList, urlHost } from '../cluster/compare.js';
 import { KUBE_PROXY_CONFIG, kubeProxySettings } from '../cluster/settings.js';
 import type { KubeObject } from '../k8s/object.js';
-import { bindAddressFits } from '../rules/kube-proxy.js';
+import { bindAddressFits } from '../targets/kube-proxy/kube-proxy.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import type { Fetched } from './snapshot.js';
 

@@ -7,8 +7,8 @@ import { kubeletChecks, nodeIpChecks } from './kubelet.js';
 import { kubeProxyChecks } from './kube-proxy.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import { targetItems, workloadChecks } from './workloads.js';
-import { TARGETS } from '../rules/registry.js';
-import type { Target } from '../rules/target.js';
+import { TARGETS } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
 
 /**
  * The guide's items (DESIGN section 7) as check ids without subject; every one gets a verdict. The

@@ -6,9 +6,9 @@ import { analyzeExisting, storedFindings, type ExistingAnalysis } from '../clust
 import { readWhat } from '../cluster/targets.js';
 import { formatFinding } from '../engine/verdict.js';
 import { namespaceOf, nameOf, type KubeObject } from '../k8s/object.js';
-import { TARGETS } from '../rules/registry.js';
-import type { Finding } from '../rules/report.js';
-import type { DoctorItem, RuleContext, Target } from '../rules/target.js';
+import { TARGETS } from '../targets/registry.js';
+import type { Finding } from '../targets/report.js';
+import type { DoctorItem, RuleContext, Target } from '../targets/target.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import { describeScope, type ClusterSnapshot } from './snapshot.js';
 

@@ -3,9 +3,9 @@
 // may own different keys of one object (calico-config's cni_network_config and flannel's net-conf.json
 // in canal-config).
 import type { KubeObject } from '../k8s/object.js';
-import { TARGETS, targetsFor } from '../rules/registry.js';
-import { Report } from '../rules/report.js';
-import { AnalysisMemo, type RuleContext, type Target } from '../rules/target.js';
+import { TARGETS, targetsFor } from '../targets/registry.js';
+import { Report } from '../targets/report.js';
+import { AnalysisMemo, type RuleContext, type Target } from '../targets/target.js';
 import { createPatch, type PatchOperation } from '../patch/json-patch.js';
 import { cloneJson } from '../patch/clone-json.js';
 

@@ -1,6 +1,6 @@
 // "What is wrong with this object", defined once: the findings of an analysis (or of one target's part
 // of it), each listed once. The verdict, fix, audit and doctor all read it.
-import { dedupeFindings, Report, type Finding } from '../rules/report.js';
+import { dedupeFindings, Report, type Finding } from '../targets/report.js';
 
 export interface Summary {
   /** What the mutation changes (or, on a stored object, would change). */

@@ -2,7 +2,7 @@
 import type { ValidationAction } from '../config/types.js';
 import { describeObject } from '../k8s/object.js';
 import { clipTo } from '../text/clip.js';
-import type { Finding } from '../rules/report.js';
+import type { Finding } from '../targets/report.js';
 import type { Analysis } from './analyze.js';
 import { summarize } from './summary.js';
 

@@ -6,10 +6,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
-import { calicoVersionOfObject } from '../rules/registry.js';
+import { calicoVersionOfObject } from '../targets/registry.js';
 import { describeObject, isRecord, stringData } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { RuleContext } from '../rules/target.js';
+import type { RuleContext } from '../targets/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
 import { ManifestError } from './errors.js';

@@ -1,8 +1,8 @@
 // calico-node in CEL (rules/calico-node.ts, calico-node-pools.ts): the env changes the webhook makes, as
 // one JSONPatch mutation and as validations (for when mutation is off), and the problems it refuses.
-import { calicoNodeTarget } from '../rules/calico-node.js';
-import { CALICO_FEATURES, NEWEST } from '../rules/calico-version.js';
-import { IPV6_BLOCK_DEFAULT, IPV6_BLOCK_MAX, IPV6_BLOCK_MIN } from '../rules/ipv6-pool.js';
+import { calicoNodeTarget } from '../targets/calico-node/calico-node.js';
+import { CALICO_FEATURES, NEWEST } from '../targets/shared/calico-version.js';
+import { IPV6_BLOCK_DEFAULT, IPV6_BLOCK_MAX, IPV6_BLOCK_MIN } from '../targets/shared/ipv6-pool.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
 import { VERSION_RE, celVersionOfParts, celVersionParts, firstOf, lit, litList, versionNumber, type Substitution } from './cel.js';

@@ -1,6 +1,6 @@
 // What the policies implement of each webhook rule, and why the rest stays in the webhook: `policy
 // --explain`, the README table, and the test that every rule of the registry is accounted for.
-import { TARGETS } from '../rules/registry.js';
+import { TARGETS } from '../targets/registry.js';
 import { HYBRID_TARGETS, targetPolicies } from './registry.js';
 
 /** Minimum Kubernetes version of each engine's parts (see README: "Admission engines"). */

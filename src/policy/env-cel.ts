@@ -1,7 +1,7 @@
 // One container's env read in CEL as the webhook reads it without API access (rules/container-env.ts):
 // the last entry of a name wins; valueFrom, a value naming another variable, or an envFrom source other
 // than Calico's kubernetes-services-endpoint make a variable unknown, and unknown is never rewritten.
-import { KUBERNETES_SERVICES_ENDPOINT } from '../rules/container-env.js';
+import { KUBERNETES_SERVICES_ENDPOINT } from '../targets/shared/container-env.js';
 import { lit } from './cel.js';
 import type { Variable } from './model.js';
 

@@ -1,5 +1,5 @@
 // What the generator knows about one target's policy, before it is written as Kubernetes objects.
-import type { Target } from '../rules/target.js';
+import type { Target } from '../targets/target.js';
 
 export interface Variable {
   name: string;

@@ -6,7 +6,7 @@ import { DEFAULT_RAW_CONFIG, type RawConfig } from '../config/types.js';
 import { analyze } from '../engine/analyze.js';
 import { summarize } from '../engine/summary.js';
 import type { KubeObject, Operation } from '../k8s/object.js';
-import type { Finding } from '../rules/report.js';
+import type { Finding } from '../targets/report.js';
 import { celText, type Substitution } from './cel.js';
 import { param } from './params.js';
 

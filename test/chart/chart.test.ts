@@ -9,8 +9,8 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { Environment as CelEnvironment } from '@marcbachmann/cel-js';
-import { TARGETS as RULE_TARGETS } from '../../src/rules/registry.js';
-import { mutatingScope, webhookScope, type ScopedResource } from '../../src/rules/scope.js';
+import { TARGETS as RULE_TARGETS } from '../../src/targets/registry.js';
+import { mutatingScope, webhookScope, type ScopedResource } from '../../src/targets/scope.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
 import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,

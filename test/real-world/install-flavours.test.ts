@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { analyzeManifest, type FileResult } from '../../src/manifests/manifest-file.js';
-import { CniTemplate } from '../../src/rules/cni-template.js';
+import { CniTemplate } from '../../src/targets/shared/cni-template.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 

@@ -11,7 +11,7 @@ import { applyPatch, type Operation } from 'rfc6902';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { analyzeManifest, readManifestValues, type FileResult } from '../../src/manifests/manifest-file.js';
-import { CniTemplate } from '../../src/rules/cni-template.js';
+import { CniTemplate } from '../../src/targets/shared/cni-template.js';
 import { decodeReview, encodeReview } from '../../src/admission/review.js';
 import { reviewRequest } from '../../src/admission/handler.js';
 import { createApp } from '../../src/server/app.js';

@@ -8,7 +8,7 @@ import type { WebhookConfig } from '../../src/config/types.js';
 import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import type { RuleContext, Target } from '../../src/rules/target.js';
+import type { RuleContext, Target } from '../../src/targets/target.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));

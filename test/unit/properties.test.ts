@@ -11,7 +11,7 @@ import { mutationVerdict, validationVerdict } from '../../src/engine/verdict.js'
 import { analyzeManifest, readManifestValues } from '../../src/manifests/manifest-file.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import type { RuleContext } from '../../src/rules/target.js';
+import type { RuleContext } from '../../src/targets/target.js';
 import { configWith } from '../support/fixtures.js';
 
 /** A few hundred runs keep the suite fast (the cheap fuzz properties run ten times as many); PROPERTY_RUNS=5000 digs deeper. */

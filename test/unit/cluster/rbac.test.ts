@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants } from '../../../src/cluster/rbac.js';
-import { TARGETS } from '../../../src/rules/registry.js';
-import { webhookScope } from '../../../src/rules/scope.js';
+import { TARGETS } from '../../../src/targets/registry.js';
+import { webhookScope } from '../../../src/targets/scope.js';
 
 describe('needed RBAC', () => {
   it('grants() compares rule lists by what they allow, however they are grouped', () => {

@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, patchOf } from '../../../src/engine/analyze.js';
-import { TARGETS, targetsFor } from '../../../src/rules/registry.js';
-import { webhookScope } from '../../../src/rules/scope.js';
+import { TARGETS, targetsFor } from '../../../src/targets/registry.js';
+import { webhookScope } from '../../../src/targets/scope.js';
 import { reviewRequest } from '../../../src/admission/handler.js';
 import { decodeReview } from '../../../src/admission/review.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';

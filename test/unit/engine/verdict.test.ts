@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_WARNING_LENGTH, clipWarning, formatFinding, mutationVerdict, validationVerdict } from '../../../src/engine/verdict.js';
 import type { Analysis } from '../../../src/engine/analyze.js';
-import { calicoNodeTarget } from '../../../src/rules/calico-node.js';
-import { Report, type Finding } from '../../../src/rules/report.js';
+import { calicoNodeTarget } from '../../../src/targets/calico-node/calico-node.js';
+import { Report, type Finding } from '../../../src/targets/report.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 import { fixtureObject, run, withEnv } from '../../support/fixtures.js';
 

@@ -1,7 +1,7 @@
 // Version gating: image tags as users write them, and the fallbacks when a tag names no version.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NEWEST, describeVersion, resolveCalicoVersion, versionFromImage } from '../../../src/rules/calico-version.js';
+import { NEWEST, describeVersion, resolveCalicoVersion, versionFromImage } from '../../../src/targets/shared/calico-version.js';
 import { formatImage, parseImage, parseVersion, version } from '../../../src/k8s/versions.js';
 import { contextWith } from '../../support/fixtures.js';
 

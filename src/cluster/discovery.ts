@@ -8,6 +8,7 @@ import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
 import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
 import { bindAddressFits } from '../targets/kube-proxy/kube-proxy.js';
+import { kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import { TARGETS, calicoVersionOfObject } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { isRecord, nameOf, stringData } from '../k8s/object.js';
@@ -18,7 +19,7 @@ import { compareCidrList, compareDnsList } from './compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
 import {
   KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM,
-  kubeadmNetworking, kubeletSettingsFromConfigMap, kubeProxySettings, nodePodCidrs,
+  kubeadmNetworking, kubeletSettingsFromConfigMap, nodePodCidrs,
 } from './settings.js';
 import { configMapRefs } from './targets.js';
 import { CONFIGMAPS } from './resources.js';

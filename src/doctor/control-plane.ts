@@ -3,7 +3,7 @@
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind } from '../net/address.js';
 import { compareCidrList, urlHost } from '../cluster/compare.js';
-import { splitList } from '../cluster/settings.js';
+import { splitList } from '../k8s/config-text.js';
 import { parseIpv6Cidr } from '../net/cidr.js';
 import { nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';

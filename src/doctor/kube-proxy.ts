@@ -3,7 +3,8 @@
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind } from '../net/address.js';
 import { compareCidrList, urlHost } from '../cluster/compare.js';
-import { KUBE_PROXY_CONFIG, kubeProxySettings } from '../cluster/settings.js';
+import { KUBE_PROXY_CONFIG } from '../cluster/settings.js';
+import { kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import type { KubeObject } from '../k8s/object.js';
 import { bindAddressFits } from '../targets/kube-proxy/kube-proxy.js';
 import { fail, pass, unknown, type Check } from './check.js';

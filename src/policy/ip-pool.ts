@@ -1,6 +1,6 @@
 // IPPool in CEL (rules/ip-pool.ts, ipv6-pool.ts) with Kubernetes' IP and CIDR library: family, strict
 // masking, reserved ranges, block size, containment in podCIDR, no overlap with serviceCIDR, IPIP, VXLAN.
-import { ipPoolTarget } from '../targets/ip-pool/ip-pool.js';
+import { ipPoolTarget } from '../targets/ippool/ippool.js';
 import { IPV6_BLOCK_DEFAULT, IPV6_BLOCK_MAX, IPV6_BLOCK_MIN } from '../targets/shared/ipv6-pool.js';
 import { CALICO_FEATURES } from '../targets/shared/calico-version.js';
 import type { KubeObject } from '../k8s/object.js';

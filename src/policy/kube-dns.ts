@@ -2,7 +2,7 @@
 // JSONPatch of the (atomic) args list; the bind address, negative caching and image versions are judged
 // as the webhook judges a manifest it did not mutate, and refused with its words (the policy does not
 // rewrite them: an atomic list is replaced whole, and these edits move items between lists).
-import { kubeDnsDeploymentTarget } from '../targets/kube-dns-deployment/kube-dns-deployment.js';
+import { kubeDnsDeploymentTarget } from '../targets/kube-dns/kube-dns.js';
 import type { KubeObject } from '../k8s/object.js';
 import { VERSION_RE, celVersionOfParts, celVersionParts, lit, type Substitution } from './cel.js';
 import { v } from './env-cel.js';

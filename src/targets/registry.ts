@@ -1,12 +1,13 @@
 // Every target the webhook knows, in the order the engine runs them on an object that several match.
-// A new target is one module in this folder (a `defineTarget`) and one line here.
+// A new target is one folder, src/targets/<id>/ with its `defineTarget` in <id>.ts, and one line here: the
+// chart follows through templates/_targets.generated.tpl (npm run generate), the rest of the program through TARGETS.
 import { calicoConfigTarget } from './calico-config/calico-config.js';
 import { calicoNodeTarget } from './calico-node/calico-node.js';
 import { flannelTarget } from './flannel/flannel.js';
-import { kubeDnsDeploymentTarget } from './kube-dns-deployment/kube-dns-deployment.js';
+import { kubeDnsDeploymentTarget } from './kube-dns/kube-dns.js';
 import { kubeDnsServiceTarget } from './kube-dns-service/kube-dns-service.js';
 import { installationTarget } from './installation/installation.js';
-import { ipPoolTarget } from './ip-pool/ip-pool.js';
+import { ipPoolTarget } from './ippool/ippool.js';
 import { kubeProxyTarget } from './kube-proxy/kube-proxy.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { Version } from '../k8s/versions.js';

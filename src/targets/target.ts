@@ -132,6 +132,12 @@ export interface TargetSpec {
    * same mark (templates/_helpers.tpl), so the webhook is sent them.
    */
   recognizes?(object: KubeObject): boolean;
+  /**
+   * The same mark in CEL on `object`, for the chart's matchConditions (rendered into
+   * templates/_targets.generated.tpl); each field it selects guarded by has(), since failurePolicy Fail
+   * turns an evaluation error into a rejection. Required with `recognizes`.
+   */
+  readonly recognizesCel?: string;
 }
 
 /** A target as the registry holds it: the spec, and `matches` and `mutates` derived from it. */

@@ -42,7 +42,7 @@ function compileCel(expression: string): (vars: Record<string, unknown>) => bool
 }
 
 // The objects the webhook exists for (the brief's target table): resource -> names.
-// The kinds and names the rule engine matches (src/rules/registry.ts): the chart's scoping must agree.
+// The kinds and names the rule engine matches (src/targets/registry.ts): the chart's scoping must agree.
 // One kind may be served in several groups (IPPool), so they are listed by group and resource.
 // The validating webhook gets every target, the mutating one only those that mutate (IPPools are validate-only).
 const TARGETS = webhookScope(RULE_TARGETS);

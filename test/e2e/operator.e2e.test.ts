@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { analyze } from '../../src/engine/analyze.js';
 import { validationVerdict } from '../../src/engine/verdict.js';
-import { ipPoolTarget } from '../../src/targets/ip-pool/ip-pool.js';
+import { ipPoolTarget } from '../../src/targets/ippool/ippool.js';
 import { contextWith, objectsOf, runRule } from '../support/fixtures.js';
 import { analyzeManifest } from '../../src/manifests/manifest-file.js';
 import type { KubeObject } from '../../src/k8s/object.js';

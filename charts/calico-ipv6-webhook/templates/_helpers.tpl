@@ -150,58 +150,19 @@ objectSelector:
 {{- end }}
 
 {{/*
-The only objects the webhook acts on. Rules select the kinds; matchConditions (GA since Kubernetes 1.30,
-older than any version the chart supports) narrow them to the target names so unrelated objects in the target
-namespaces never reach the webhook. object.metadata.name, not request.name: request.name is empty on a
-CREATE that uses generateName. The has() guards keep an object without a name from erroring, which
-failurePolicy Fail would turn into a rejection. A DaemonSet running calico/node is calico-node whatever its
-name (Canal's etcd manifest calls it canal-node), as the rules recognise it (src/rules/target.ts). Called as (list . $mutating): IPPools are validated,
-never mutated, so the mutating webhook is not sent them.
+The only objects the webhook acts on, from the target registry (templates/_targets.generated.tpl, written by
+npm run generate from src/targets/registry.ts). Rules select the kinds; matchConditions (GA since Kubernetes
+1.30, older than any version the chart supports) narrow them to the target names, or to what a target
+recognises by content (a DaemonSet running calico/node is calico-node whatever its name), so unrelated
+objects in the target namespaces never reach the webhook. Called as (list . $mutating): a target without a
+mutate step (IPPools, the kube-proxy ConfigMap) is validated only, so the mutating webhook is not sent it.
 */}}
 {{- define "calico-ipv6-webhook.rules" -}}
-{{- $root := index . 0 }}
-{{- $mutating := index . 1 }}
+{{- $which := ternary "mutating" "validating" (index . 1) }}
 rules:
-  - apiGroups: ["apps"]
-    apiVersions: ["v1"]
-    resources: ["daemonsets", "deployments"]
-    operations: ["CREATE", "UPDATE"]
-    scope: Namespaced
-  - apiGroups: [""]
-    apiVersions: ["v1"]
-    resources: ["configmaps", "services"]
-    operations: ["CREATE", "UPDATE"]
-    scope: Namespaced
-  # Calico's custom resources (cluster-scoped: the namespaceSelector does not apply to them).
-  - apiGroups: ["operator.tigera.io"]
-    apiVersions: ["v1"]
-    resources: ["installations"]
-    operations: ["CREATE", "UPDATE"]
-    scope: Cluster
-{{- if not $mutating }}
-  - apiGroups: ["crd.projectcalico.org"]
-    apiVersions: ["v1"]
-    resources: ["ippools"]
-    operations: ["CREATE", "UPDATE"]
-    scope: Cluster
-  - apiGroups: ["projectcalico.org"]
-    apiVersions: ["v3"]
-    resources: ["ippools"]
-    operations: ["CREATE", "UPDATE"]
-    scope: Cluster
-{{- end }}
+  {{- include (printf "calico-ipv6-webhook.targets.rules.%s" $which) (index . 0) | nindent 2 }}
 matchConditions:
   - name: calico-ipv6-webhook-targets
     expression: >-
-      object != null && has(object.metadata) && has(object.metadata.name) && (
-      (request.resource.group == 'apps' && request.resource.resource == 'daemonsets' && (object.metadata.name in ['calico-node', 'canal', 'kube-flannel-ds'] ||
-        (has(object.spec) && has(object.spec.template) && has(object.spec.template.spec) && has(object.spec.template.spec.containers) &&
-         object.spec.template.spec.containers.exists(c, has(c.image) && c.image.matches('(^|/)calico/node([:@]|$)'))))) ||
-      (request.resource.group == 'apps' && request.resource.resource == 'deployments' && object.metadata.name == 'kube-dns') ||
-      (request.resource.group == '' && request.resource.resource == 'configmaps' && object.metadata.name in ['calico-config', 'canal-config', 'kube-flannel-cfg', 'kube-proxy']) ||
-      (request.resource.group == '' && request.resource.resource == 'services' && object.metadata.name == 'kube-dns') ||
-      (request.resource.group == 'operator.tigera.io' && request.resource.resource == 'installations' && object.metadata.name == 'default')
-      {{- if not $mutating }} ||
-      (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools')
-      {{- end }})
+      {{- include (printf "calico-ipv6-webhook.targets.condition.%s" $which) (index . 0) | nindent 6 }}
 {{- end }}

@@ -350,6 +350,7 @@ export const calicoNodeTarget = defineTarget({
   resources: [{ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: ['calico-node', 'canal'], legacyGroups: ['extensions'], watch: true }],
   // Canal's etcd manifest names it canal-node; any DaemonSet running calico/node is calico-node.
   recognizes: (object) => workloadContainers(object, RULE, new Report()).some((c) => imageNamed(c.image, ['calico/node'])),
+  recognizesCel: "has(object.spec) && has(object.spec.template) && has(object.spec.template.spec) && has(object.spec.template.spec.containers) && object.spec.template.spec.containers.exists(c, has(c.image) && c.image.matches('(^|/)calico/node([:@]|$)'))",
   mutate,
   validate,
   calicoVersionOf,

@@ -1,6 +1,5 @@
 // kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
-import { parse as parseYaml } from 'yaml';
-import { isRecord, type KubeObject } from '../../k8s/object.js';
+import type { KubeObject } from '../../k8s/object.js';
 import type { Mode } from '../../config/types.js';
 import { addressKind } from '../../net/address.js';
 import { cidrEquals, parseIpv6Cidr } from '../../net/cidr.js';
@@ -8,8 +7,9 @@ import { parseIpv4Cidr } from '../../net/ranges.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type RuleContext } from '../target.js';
 
+import { CONFIG_KEY, KUBE_PROXY_CONFIGMAP, kubeProxySettings } from './settings.js';
+
 const RULE = 'kube-proxy';
-const KEY = 'config.conf';
 
 /**
  * kube-proxy's bindAddress, judged here once for the rule, discovery and doctor. kube-proxy takes a
@@ -25,44 +25,34 @@ export function bindAddressFits(bindAddress: string | undefined, mode: Mode): bo
 
 /** Checked, not rewritten: kube-proxy's settings describe the cluster, so a mismatch is the operator's call. */
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
-  const text = isRecord(object.data) ? object.data[KEY] : undefined;
-  if (typeof text !== 'string') return;
-  let config: unknown;
-  try {
-    config = parseYaml(text);
-  } catch (error) {
-    report.malform({ rule: `${RULE}/shape`, path: `data.${KEY}`, found: `unparseable YAML (${(error as Error).message.split('\n')[0]})`, expected: 'a KubeProxyConfiguration', fix: 'correct the YAML' });
+  const parsed = kubeProxySettings(object);
+  if (!parsed.ok) {
+    if (parsed.cause === 'yaml') report.malform({ rule: `${RULE}/shape`, path: `data.${CONFIG_KEY}`, found: `unparseable YAML (${parsed.reason.replace(`${CONFIG_KEY} is not valid YAML: `, '')})`, expected: 'a KubeProxyConfiguration', fix: 'correct the YAML' });
     return;
   }
-  if (!isRecord(config)) return;
+  const { clusterCIDR: parts, bindAddress } = parsed.value;
   const pod = ctx.config.podCIDR;
-  const clusterCIDR = typeof config.clusterCIDR === 'string' ? config.clusterCIDR : '';
-  const parts = clusterCIDR.split(',').map((p) => p.trim()).filter(Boolean);
   const v6 = parts.map((p) => parseIpv6Cidr(p)).filter((p) => p.ok);
   const matches = v6.some((p) => p.ok && cidrEquals(p.cidr, pod));
   // Dual-stack: both families, the IPv4 one being ipv4PodCIDR (kube-proxy tells pod traffic from the rest by it).
   const v4 = ctx.config.ipv4PodCIDR;
-  const v4Matches = !v4 || parts.some((p) => { const parsed = parseIpv4Cidr(p); return parsed.ok && parsed.cidr.text === v4.text; });
+  const v4Matches = !v4 || parts.some((p) => { const cidr = parseIpv4Cidr(p); return cidr.ok && cidr.cidr.text === v4.text; });
   const shapeOk = ctx.config.mode === 'ipv6-only' ? parts.length === 1 : parts.length === 2 && v4Matches;
   if (!matches || !shapeOk) {
     const wanted = ctx.config.mode === 'ipv6-only' ? pod.text : `${v4?.text ?? '<IPv4 CIDR>'},${pod.text}`;
-    report.problem({ rule: `${RULE}/cluster-cidr`, path: `data.${KEY} clusterCIDR`, found: shown(config.clusterCIDR),
+    report.problem({ rule: `${RULE}/cluster-cidr`, path: `data.${CONFIG_KEY} clusterCIDR`, found: shown(parts.length > 0 ? parts.join(',') : undefined),
       expected: shown(wanted),
       fix: `set clusterCIDR to ${ctx.config.mode === 'ipv6-only' ? wanted : `"${wanted}"`}, the same as kube-controller-manager --cluster-cidr and CALICO_IPV6POOL_CIDR${v4 ? ' (and CALICO_IPV4POOL_CIDR)' : ''}` });
   }
-  const bind = config.bindAddress;
-  if (!bindAddressFits(typeof bind === 'string' ? bind : undefined, ctx.config.mode) && ctx.config.mode === 'ipv6-only') {
-    report.warn(`kube-proxy: bindAddress is ${shown(config.bindAddress)}; the guide sets it to "::" in an IPv6-only cluster`);
+  if (!bindAddressFits(bindAddress, ctx.config.mode) && ctx.config.mode === 'ipv6-only') {
+    report.warn(`kube-proxy: bindAddress is ${shown(bindAddress)}; the guide sets it to "::" in an IPv6-only cluster`);
   }
 }
-
-/** The ConfigMap kubeadm writes kube-proxy's configuration to (kube-system). */
-export const KUBE_PROXY_CONFIGMAP = 'kube-proxy';
 
 export const kubeProxyTarget = defineTarget({
   id: RULE,
   description: 'kube-proxy ConfigMap (config.conf): clusterCIDR equals podCIDR (and ipv4PodCIDR in dual-stack), bindAddress ::',
   resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: [KUBE_PROXY_CONFIGMAP] }],
-  mutate: () => undefined,
+  // No mutate: kube-proxy's settings describe the cluster, so the mutating webhook is not sent its ConfigMap.
   validate,
 });

@@ -4,8 +4,10 @@ import { describe, it } from 'node:test';
 import { compareCidrList, compareDnsList, urlHost } from '../../../src/cluster/compare.js';
 import { addressKind } from '../../../src/net/address.js';
 import {
-  kubeadmNetworking, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, kubeProxySettings, nodePodCidrs, splitList,
+  kubeadmNetworking, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodePodCidrs,
 } from '../../../src/cluster/settings.js';
+import { splitList } from '../../../src/k8s/config-text.js';
+import { kubeProxySettings } from '../../../src/targets/kube-proxy/settings.js';
 import { configWith } from '../../support/fixtures.js';
 import { configMap, kubeadmConfig, kubeletConfig, kubeProxyConfig, node } from './support.js';
 
@@ -64,7 +66,7 @@ describe('settings', () => {
   it('kubeadm-config ClusterConfiguration networking, dual-stack lists included', () => {
     const parsed = kubeadmNetworking(kubeadmConfig({ podSubnet: '10.244.0.0/16,fd20::/112', serviceSubnet: 'fd00:10:96::/112' }));
     assert.deepEqual(parsed, { ok: true, value: { podSubnet: ['10.244.0.0/16', 'fd20::/112'], serviceSubnet: ['fd00:10:96::/112'] } });
-    assert.deepEqual(kubeadmNetworking(configMap('kube-system', 'kubeadm-config', {})), { ok: false, reason: 'has no ClusterConfiguration key' });
+    assert.deepEqual(kubeadmNetworking(configMap('kube-system', 'kubeadm-config', {})), { ok: false, reason: 'has no ClusterConfiguration key', cause: 'absent' });
     assert.equal(kubeadmNetworking(configMap('kube-system', 'kubeadm-config', { ClusterConfiguration: 'a: [' })).ok, false);
   });
 

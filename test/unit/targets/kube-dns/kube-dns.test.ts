@@ -1,7 +1,7 @@
 // DESIGN 3.3: the kube-dns Deployment: images, --dns-bind-address, --no-negcache after --, SRV probes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProbe, kubeDnsDeploymentTarget, parseProbe } from '../../../../src/targets/kube-dns-deployment/kube-dns-deployment.js';
+import { formatProbe, kubeDnsDeploymentTarget, parseProbe } from '../../../../src/targets/kube-dns/kube-dns.js';
 import { validationVerdict } from '../../../../src/engine/verdict.js';
 import { containerNamed, contextWith, fixtureObject, rulesOf, run } from '../../../support/fixtures.js';
 import type { KubeObject } from '../../../../src/k8s/object.js';

@@ -1,7 +1,7 @@
 // IPPool objects (crd.projectcalico.org/v1 and projectcalico.org/v3): validated as Calico validates them, never mutated.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_SIZE_IMMUTABLE, CIDR_IMMUTABLE, IPIP_ON_IPV6, ipPoolTarget } from '../../../../src/targets/ip-pool/ip-pool.js';
+import { BLOCK_SIZE_IMMUTABLE, CIDR_IMMUTABLE, IPIP_ON_IPV6, ipPoolTarget } from '../../../../src/targets/ippool/ippool.js';
 import { validationVerdict } from '../../../../src/engine/verdict.js';
 import { contextWith, fixtureObject, rulesOf, runRule } from '../../../support/fixtures.js';
 import type { KubeObject } from '../../../../src/k8s/object.js';

@@ -72,6 +72,8 @@ export interface RenderOptions {
   kubeVersion?: string;
   showOnly?: string;
   extra?: string[];
+  /** Render the `helm test` hooks too; off by default, as `helm install` does not create them. */
+  tests?: boolean;
 }
 
 export function templateArgs(options: RenderOptions = {}): string[] {
@@ -82,6 +84,7 @@ export function templateArgs(options: RenderOptions = {}): string[] {
   // chart's kubeVersion allows; render for the newest minor the e2e suite runs unless told otherwise.
   args.push('--kube-version', options.kubeVersion ?? DEFAULT_KUBE_VERSION);
   if (options.showOnly) args.push('--show-only', options.showOnly);
+  if (!options.tests) args.push('--skip-tests');
   args.push(...(options.extra ?? []));
   return args;
 }

@@ -205,3 +205,9 @@ matchConditions:
       (request.resource.group in ['crd.projectcalico.org', 'projectcalico.org'] && request.resource.resource == 'ippools')
       {{- end }})
 {{- end }}
+
+{{/* The `helm test` Pod's labels: not the Service's selector, so it never receives reviews itself. */}}
+{{- define "calico-ipv6-webhook.testSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}

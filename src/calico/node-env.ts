@@ -70,6 +70,27 @@ export function networkingBackend(backend: string | undefined, legacy?: string):
   return value === 'none' || value === 'vxlan' ? value : 'bird';
 }
 
+/**
+ * Whether calico-node runs BIRD, and with it confd, the only reader of CALICO_ROUTER_ID (it writes BIRD's
+ * `router id`: confd/pkg/backends/calico/bgp_processor.go:192-207, the bird/bird6 templates before).
+ * rc.local:45-61 starts bird, bird6 and confd for every backend but "none" and "vxlan".
+ */
+export function runsBird(backend: NetworkingBackend): boolean {
+  return backend === 'bird';
+}
+
+/**
+ * FELIX_PROGRAMCLUSTERROUTES as Felix parses it (a oneof, case-insensitive: felix/config/param_types.go
+ * v3.31.0:706-712; env names are case-insensitive too, env_var_loader.go v3.31.0:25-38). "Enabled" makes Felix
+ * program the unencapsulated cluster routes itself, IPv6 included when the node has no IPv6 VXLAN pool
+ * (felix/dataplane/linux/int_dataplane.go v3.31.0:687-724); the parameter exists from v3.31.0
+ * (config_params.go v3.31.0:303, default "Disabled"). On master it gained EnabledIPIPOnly and EnabledNoEncapOnly
+ * (commit f473f52b8b, unreleased), which no release accepts: only "Enabled" counts here.
+ */
+export function felixProgramsClusterRoutes(value: string | undefined): boolean {
+  return value !== undefined && value.toLowerCase() === 'enabled';
+}
+
 export type PoolCidrSetting = { kind: 'none' } | { kind: 'default' } | { kind: 'cidr'; text: string };
 
 /**

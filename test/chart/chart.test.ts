@@ -136,14 +136,20 @@ const argValue = (args: string[], flag: string): string | undefined => {
 };
 const isSubset = (small: Record<string, string>, big: Record<string, string>) => Object.entries(small).every(([k, v]) => big[k] === v);
 
+// The releases scripts/provision.sh extracts (package.json devDependencies): a downgrade fails here.
+const HELM_MIN_MINOR = { 3: 18, 4: 2 } as const satisfies Record<(typeof HELM_VERSIONS)[number], number>;
+
 const CLUSTER_SCOPED = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ClusterRole', 'ClusterRoleBinding']);
 
 for (const v of HELM_VERSIONS) {
   void describe(`helm ${v}`, () => {
-    void test('the binary is Helm major version ' + v, () => {
+    void test('the binary is Helm major version ' + v + (v === 4 ? ', 4.2 or later' : ', the last one a layer ships (3.18)'), (t) => {
       const r = helm(v, ['version', '--short']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout.trim(), new RegExp(`^v${v}\\.\\d+\\.\\d+`));
+      t.diagnostic(`helm ${v}: ${r.stdout.trim()}`);
+      const [major, minor] = (/^v(\d+)\.(\d+)\.\d+/.exec(r.stdout.trim()) ?? []).slice(1).map(Number);
+      assert.equal(major, v, r.stdout);
+      assert.ok(minor !== undefined && minor >= HELM_MIN_MINOR[v], `helm ${v} ${r.stdout.trim()}: at least ${v}.${HELM_MIN_MINOR[v]}`);
     });
 
     void test('lint passes, with --strict too, for the defaults and for the other modes', () => {
@@ -642,7 +648,7 @@ void describe('chart metadata and documentation', () => {
   void test('README.md documents every value in values.yaml, the failurePolicy trade-off and both install paths', () => {
     const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
     // Maps documented as a whole: their keys are Kubernetes fields, not chart settings.
-    const wholeMaps = new Set(['podSecurityContext', 'securityContext', 'resources', 'livenessProbe', 'readinessProbe']);
+    const wholeMaps = new Set(['podSecurityContext', 'securityContext', 'resources', 'livenessProbe', 'readinessProbe', 'helmTest.resources']);
     const keys: string[] = [];
     const walk = (value: unknown, prefix: string) => {
       if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 && !wholeMaps.has(prefix)) {

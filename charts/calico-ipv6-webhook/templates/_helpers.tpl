@@ -166,3 +166,9 @@ matchConditions:
     expression: >-
       {{- include (printf "calico-ipv6-webhook.targets.condition.%s" $which) (index . 0) | nindent 6 }}
 {{- end }}
+
+{{/* The `helm test` Pod's labels: not the Service's selector, so it never receives reviews itself. */}}
+{{- define "calico-ipv6-webhook.testSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}

@@ -7,7 +7,7 @@ import { cidrContains, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cid
 import { formatVersion, type Version } from '../../k8s/versions.js';
 import { Report, shown } from '../report.js';
 import { defineTarget, type DoctorItem, type Evidence, type RuleContext } from '../target.js';
-import { RULE, createsPools, foundOf, setVar, unset, valueOf, writable, type NodeEnv } from './env.js';
+import { RULE, createsPools, foundOf, mayRunBird, setVar, unset, valueOf, writable, type NodeEnv } from './env.js';
 import { mutatePoolSettings, validatePoolSettings, POOL_VARS } from './pools.js';
 import { operatorEvidence } from '../../calico/operator-managed.js';
 import { felixBool } from '../../calico/node-env.js';
@@ -51,7 +51,7 @@ function warnDuplicates(t: NodeEnv, report: Report, names: readonly string[]): v
 const TARGET_VARS = ['CALICO_IPV6POOL_CIDR', 'IP6', 'FELIX_IPV6SUPPORT', 'IP', 'CALICO_ROUTER_ID', ...POOL_VARS] as const;
 
 /** Every variable the calico-node rules read: each is resolved through value, valueFrom and envFrom, and warned about when it cannot be. */
-export const READ_VARS = [...TARGET_VARS, 'NO_DEFAULT_POOLS', 'CALICO_IPV6POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_VXLAN', 'CALICO_IPV6POOL_IPIP', 'CALICO_NETWORKING'] as const;
+export const READ_VARS = [...TARGET_VARS, 'NO_DEFAULT_POOLS', 'CALICO_IPV6POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_VXLAN', 'CALICO_IPV6POOL_IPIP', 'CALICO_NETWORKING', 'FELIX_PROGRAMCLUSTERROUTES'] as const;
 
 function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (operatorManaged(object)) return;
@@ -93,8 +93,9 @@ function mutate(object: KubeObject, ctx: RuleContext, report: Report): void {
   // IP may come from valueFrom or envFrom: read it as validation does, or the router ID would be missing there.
   const ipNow = valueOf(t, 'IP');
   const routerId = writable(t, 'CALICO_ROUTER_ID');
-  // An empty value is unset for calico-node (as for IP6), so it is filled like an absent one.
-  if (ipNow === 'none' && routerId && unset(routerId) && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash')) {
+  // An empty value is unset for calico-node (as for IP6), so it is filled like an absent one. Only BIRD reads
+  // it: the vxlan and none backends need none.
+  if (ipNow === 'none' && routerId && unset(routerId) && config.routerID === 'hash' && supports(t.calico.version, 'routerIdHash') && mayRunBird(t)) {
     setVar(t, report, 'CALICO_ROUTER_ID', 'hash', foundOf(routerId), 'with IP=none BGP needs a router ID; hash derives a distinct one from each node name', 'router-id');
   }
 }
@@ -208,8 +209,14 @@ function validateAddresses(t: NodeEnv, ctx: RuleContext, report: Report): void {
 
 const DOTTED_QUAD = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/**
+ * With IP=none BIRD has no IPv4 address to take its router ID from. Only BIRD (through confd) reads
+ * CALICO_ROUTER_ID: with the vxlan or none backend no BIRD runs (rc.local:45-61), whoever programs the routes
+ * (Felix for VXLAN and with FELIX_PROGRAMCLUSTERROUTES), so no router ID is needed. A backend that cannot be
+ * read may be bird, and is judged as bird. Felix programming the routes does not stop BIRD from starting.
+ */
 function validateRouterId(t: NodeEnv, ctx: RuleContext, report: Report): void {
-  if (ctx.config.mode !== 'ipv6-only' || t.env.valueOf('IP', ctx, t.namespace) !== 'none') return;
+  if (ctx.config.mode !== 'ipv6-only' || t.env.valueOf('IP', ctx, t.namespace) !== 'none' || !mayRunBird(t)) return;
   const read = t.env.read('CALICO_ROUTER_ID', ctx, t.namespace);
   const path = t.env.entryPath('CALICO_ROUTER_ID');
   const v = t.calico.version;

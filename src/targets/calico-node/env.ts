@@ -1,8 +1,8 @@
 // The calico-node container's env as the calico-node rules read and write it: every read goes through the
 // review's context (valueFrom and envFrom resolved), so mutation and validation see the same values.
 import type { ContainerEnv, EnvRead } from '../shared/container-env.js';
-import type { ResolvedVersion } from '../shared/calico-version.js';
-import { noDefaultPools } from '../../calico/node-env.js';
+import { supports, type ResolvedVersion } from '../shared/calico-version.js';
+import { felixProgramsClusterRoutes, networkingBackend, noDefaultPools, runsBird, type NetworkingBackend } from '../../calico/node-env.js';
 import { shown, type Report } from '../report.js';
 import type { RuleContext } from '../target.js';
 
@@ -57,4 +57,30 @@ export function createsPools(t: NodeEnv): boolean | 'unknown' {
   const read = readVar(t, 'NO_DEFAULT_POOLS');
   if (read.kind === 'unreadable') return 'unknown';
   return !noDefaultPools(read.kind === 'absent' ? undefined : read.value);
+}
+
+/**
+ * The backend as the image's start script reads it; undefined when it cannot be known here. A set legacy
+ * CALICO_NETWORKING decides alone (rc.local:2-9), whatever CALICO_NETWORKING_BACKEND says.
+ */
+export function backendOf(t: NodeEnv): NetworkingBackend | undefined {
+  const legacy = readVar(t, 'CALICO_NETWORKING');
+  if (legacy.kind === 'unreadable') return undefined;
+  if (legacy.kind !== 'absent' && legacy.value !== '') return networkingBackend(undefined, legacy.value);
+  const backend = readVar(t, 'CALICO_NETWORKING_BACKEND');
+  if (backend.kind === 'unreadable') return undefined;
+  return networkingBackend(backend.kind === 'absent' ? undefined : backend.value);
+}
+
+/** Whether BIRD may run on this node: yes for bird, and for a backend that cannot be read (it may be bird). */
+export function mayRunBird(t: NodeEnv): boolean {
+  const backend = backendOf(t);
+  return backend === undefined || runsBird(backend);
+}
+
+/** Whether Felix programs the unencapsulated IPv6 routes itself (FELIX_PROGRAMCLUSTERROUTES=Enabled, v3.31+); false when unknown. */
+export function felixRoutesUnencapsulated(t: NodeEnv): boolean {
+  const read = readVar(t, 'FELIX_PROGRAMCLUSTERROUTES');
+  if (read.kind !== 'literal' && read.kind !== 'resolved') return false;
+  return felixProgramsClusterRoutes(read.value) && supports(t.calico.version, 'felixClusterRoutes');
 }

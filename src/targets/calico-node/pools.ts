@@ -1,23 +1,15 @@
 // calico-node's default pools beyond the IPv6 CIDR (issue 14): the IPv4 pool (none in IPv6-only, the IPv4 pod
 // CIDR in dual-stack), IPv6 NAT outgoing, and whether IPv6 pod traffic has a carrier between nodes (the
 // backend and the pool's encapsulation), each read the way calico-node's startup code reads it.
-import { BLOCK_SIZE, networkingBackend, poolCidrSetting, poolEncapMode, startupBool, NAT_OUTGOING_DEFAULT, felixBool, type NetworkingBackend } from '../../calico/node-env.js';
+import { BLOCK_SIZE, poolCidrSetting, poolEncapMode, startupBool, NAT_OUTGOING_DEFAULT, felixBool, type NetworkingBackend } from '../../calico/node-env.js';
 import { ipv6Encapsulation } from '../../calico/encapsulation.js';
 import { cidrHolds, parseIpv4Cidr, reservedOverlap } from '../../net/ranges.js';
 import { formatVersion } from '../../k8s/versions.js';
 import { CALICO_FEATURES, IPV6_VXLAN_IGNORED, describeVersion, ignoresIpv6VxlanWithoutIpv4Pool, supports } from '../shared/calico-version.js';
-import { RULE, createsPools, foundOf, readVar, setVar, unset, valueOf, writable, type NodeEnv } from './env.js';
+import { RULE, backendOf, createsPools, felixRoutesUnencapsulated, foundOf, readVar, setVar, unset, valueOf, writable, type NodeEnv } from './env.js';
 import { shown, type Report } from '../report.js';
 
 export const POOL_VARS = ['CALICO_IPV4POOL_CIDR', 'CALICO_IPV6POOL_NAT_OUTGOING', 'CALICO_IPV6POOL_VXLAN', 'CALICO_NETWORKING_BACKEND', 'FELIX_BPFENABLED'] as const;
-
-/** The backend as the image's start script reads it; undefined when it cannot be known here. */
-function backendOf(t: NodeEnv): NetworkingBackend | undefined {
-  const backend = readVar(t, 'CALICO_NETWORKING_BACKEND');
-  const legacy = readVar(t, 'CALICO_NETWORKING');
-  if (backend.kind === 'unreadable' || legacy.kind === 'unreadable') return undefined;
-  return networkingBackend(backend.kind === 'absent' ? undefined : backend.value, legacy.kind === 'absent' ? undefined : legacy.value);
-}
 
 const DEFAULT_IPV4_POOL = '192.168.0.0/16';
 
@@ -46,7 +38,7 @@ export function mutatePoolSettings(t: NodeEnv, report: Report): void {
   const v6vxlan = writable(t, 'CALICO_IPV6POOL_VXLAN');
   if (creates && backend && v6vxlan && supports(t.calico.version, 'vxlanIPv6')) {
     const v4vxlan = valueOf(t, 'CALICO_IPV4POOL_VXLAN');
-    const verdict = ipv6Encapsulation(backend, v4vxlan, v6vxlan.kind === 'absent' ? undefined : v6vxlan.value);
+    const verdict = ipv6Encapsulation(backend, v4vxlan, v6vxlan.kind === 'absent' ? undefined : v6vxlan.value, felixRoutesUnencapsulated(t));
     if (verdict.kind === 'set') {
       setVar(t, report, 'CALICO_IPV6POOL_VXLAN', verdict.to, foundOf(v6vxlan), verdict.why, 'ipv6-encapsulation');
       report.warn(`calico-node: CALICO_IPV6POOL_VXLAN was ${shown(foundOf(v6vxlan))}; with CALICO_NETWORKING_BACKEND "vxlan" no BIRD routes an unencapsulated IPv6 pool, so it is now "${verdict.to}", following CALICO_IPV4POOL_VXLAN ${shown(v4vxlan)}`);
@@ -70,11 +62,11 @@ function validateIpv6VxlanIgnored(t: NodeEnv, backend: NetworkingBackend | undef
   if (poolCidrSetting(v4.value).kind !== 'none' || mode === undefined || mode === 'Never' || createsPools(t) !== true) return;
   if (!ignoresIpv6VxlanWithoutIpv4Pool(t.calico.version)) return;
   const fix = `upgrade calico/node to v3.31.7, v3.32.2 or v3.33.0 or later, or remove CALICO_IPV4POOL_CIDR=none (an IPv4 pool is then created; delete it after install)`;
-  if (backend === 'vxlan') {
+  if (backend === 'vxlan' && !felixRoutesUnencapsulated(t)) {
     report.problem({ rule: `${RULE}/ipv6-vxlan-ignored`, path: t.env.entryPath('CALICO_IPV4POOL_CIDR'), found: shown(v4.value), expected: `unset, or calico/node with #13115 (running ${describeVersion(t.calico.version)})`,
       fix: `${IPV6_VXLAN_IGNORED}; with the vxlan backend no BIRD routes it, so cross-node IPv6 pod traffic breaks; ${fix}` });
   } else {
-    report.warn(`calico-node: ${IPV6_VXLAN_IGNORED}, so CALICO_IPV6POOL_VXLAN=${v6 ?? ''} has no effect on ${describeVersion(t.calico.version)} (BIRD routes the pool instead); ${fix}`);
+    report.warn(`calico-node: ${IPV6_VXLAN_IGNORED}, so CALICO_IPV6POOL_VXLAN=${v6 ?? ''} has no effect on ${describeVersion(t.calico.version)} (${backend === 'vxlan' ? 'Felix' : 'BIRD'} routes the pool instead); ${fix}`);
   }
 }
 
@@ -198,13 +190,13 @@ function validateCarrier(t: NodeEnv, report: Report): void {
     report.warn(`calico-node: CALICO_IPV6POOL_VXLAN=${v6} needs Calico >= v3.23 for IPv6 VXLAN (running ${describeVersion(v)})`);
   }
   if (v6Read.kind !== 'unreadable' && backend && createsPools(t) === true) {
-    const verdict = ipv6Encapsulation(backend, valueOf(t, 'CALICO_IPV4POOL_VXLAN'), v6);
+    const verdict = ipv6Encapsulation(backend, valueOf(t, 'CALICO_IPV4POOL_VXLAN'), v6, felixRoutesUnencapsulated(t));
     if (verdict.kind === 'invalid') {
       report.problem({ rule: `${RULE}/ipv6-encapsulation`, path: v6Path, found: shown(v6), expected: '"Never", "CrossSubnet" or "Always"', fix: `${verdict.why}; set one of those` });
     } else if (verdict.kind === 'set' && supports(v, 'vxlanIPv6')) {
       // Mutation sets it; left here only when it was off or bypassed, or the value came from a ConfigMap.
       report.problem({ rule: `${RULE}/ipv6-encapsulation`, path: v6Path, found: shown(v6), expected: `"${verdict.to}"`,
-        fix: `with CALICO_NETWORKING_BACKEND "vxlan" no BIRD runs, and an unencapsulated IPv6 pool is routed by nothing (the Tigera operator refuses this: "unencapsulated IP pools require that BGP is enabled"); set CALICO_IPV6POOL_VXLAN=${verdict.to}` });
+        fix: `with CALICO_NETWORKING_BACKEND "vxlan" no BIRD runs, and an unencapsulated IPv6 pool is routed by nothing (the Tigera operator refuses this: "unencapsulated IP pools require that BGP is enabled"); set CALICO_IPV6POOL_VXLAN=${verdict.to}${supports(v, 'felixClusterRoutes') ? ', or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes' : ''}` });
     }
   }
   validateIpv6VxlanIgnored(t, backend, v6, report);

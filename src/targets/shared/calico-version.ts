@@ -31,6 +31,11 @@ export const CALICO_FEATURES = {
   bpfIPv6: version(3, 27, 0),
   /** Both families in the eBPF data plane: maps for IPv4 and IPv6 (int_dataplane.go v3.28.0:672, CreateBPFMaps(BPFIpv6Enabled)). */
   bpfDualStack: version(3, 28, 0),
+  /**
+   * FELIX_PROGRAMCLUSTERROUTES=Enabled: Felix programs unencapsulated cluster routes, IPv6 too, so no BIRD is
+   * needed for them (felix/config/config_params.go v3.31.0:303; commits 286c658423, 9a95b18826, f744570f45).
+   */
+  felixClusterRoutes: version(3, 31, 0),
   /** The operator reconciles Installation ipPools after install (tigera/operator v1.35, shipping Calico v3.28.1). */
   operatorPoolController: version(3, 28, 1),
 } as const satisfies Record<string, Version>;

@@ -1,7 +1,7 @@
 // Each variable parsed exactly as calico-node parses it (issue 14, case 5).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressSetting, felixBool, networkingBackend, noDefaultPools, poolCidrSetting, poolEncapMode, startupBool } from '../../../src/calico/node-env.js';
+import { addressSetting, felixBool, felixProgramsClusterRoutes, networkingBackend, noDefaultPools, poolCidrSetting, poolEncapMode, runsBird, startupBool } from '../../../src/calico/node-env.js';
 
 describe('calico/node-env', () => {
   it('NO_DEFAULT_POOLS is true only for "true" in any case (startup.go:910)', () => {
@@ -36,6 +36,17 @@ describe('calico/node-env', () => {
     for (const bird of [undefined, '', 'bird', 'VXLAN', 'gobgp']) assert.equal(networkingBackend(bird), 'bird', String(bird));
     assert.equal(networkingBackend('vxlan', 'false'), 'none');
     assert.equal(networkingBackend('none', 'true'), 'bird');
+  });
+
+  it('BIRD, the only reader of CALICO_ROUTER_ID, runs for the bird backend alone (rc.local:45-61)', () => {
+    assert.equal(runsBird('bird'), true);
+    assert.equal(runsBird('vxlan'), false);
+    assert.equal(runsBird('none'), false);
+  });
+
+  it('FELIX_PROGRAMCLUSTERROUTES: "Enabled" in any case programs the routes; Disabled, unset and the master-only modes do not', () => {
+    for (const on of ['Enabled', 'enabled', 'ENABLED']) assert.equal(felixProgramsClusterRoutes(on), true, on);
+    for (const off of [undefined, '', 'Disabled', 'EnabledIPIPOnly', 'EnabledNoEncapOnly', 'true']) assert.equal(felixProgramsClusterRoutes(off), false, String(off));
   });
 
   it('pool CIDR variables: exactly "none" skips the pool; unset or empty is the default pool', () => {

@@ -51,9 +51,10 @@ describe('calico-node: target selection', () => {
     const { mutated, patch } = run(CANAL);
     const calico = (mutated.spec as { template: { spec: { containers: { name: string; env?: { name: string; value: string }[] }[] } } }).template.spec.containers;
     assert.equal(calico[0]?.env, undefined, 'kube-flannel is untouched');
+    // Canal's backend is none: flannel carries the traffic and no BIRD runs, so no router ID is added.
     assert.deepEqual(calico[1]?.env?.map((e) => [e.name, e.value]), [
       ['DATASTORE_TYPE', 'kubernetes'], ['CALICO_NETWORKING_BACKEND', 'none'], ['CLUSTER_TYPE', 'k8s,canal'], ['IP', 'none'],
-      ['FELIX_IPV6SUPPORT', 'true'], ['CALICO_IPV6POOL_CIDR', 'fd20::/112'], ['IP6', 'autodetect'], ['CALICO_IPV6POOL_NAT_OUTGOING', 'true'], ['CALICO_ROUTER_ID', 'hash'],
+      ['FELIX_IPV6SUPPORT', 'true'], ['CALICO_IPV6POOL_CIDR', 'fd20::/112'], ['IP6', 'autodetect'], ['CALICO_IPV6POOL_NAT_OUTGOING', 'true'],
     ]);
     assert.ok(patch.every((op) => op.path.startsWith('/spec/template/spec/containers/1/env/')));
     // The finding path names the container by its own name.
@@ -367,6 +368,33 @@ describe('calico-node: CALICO_ROUTER_ID', () => {
     const p = problemOf(ipv6Ready(V3_5), 'calico-node/router-id');
     assert.equal(p.found, '"hash"');
     assert.match(p.fix, /CALICO_ROUTER_ID=hash needs calico\/node >= v3\.6\.2 \(running v3\.5\.0\)/);
+  });
+
+  it('with the vxlan or none backend no BIRD runs, so no router ID is added or required (rc.local:45-61)', () => {
+    for (const backend of ['vxlan', 'none']) {
+      const object = withEnv(V3_30, { CALICO_NETWORKING_BACKEND: backend, CALICO_IPV6POOL_VXLAN: 'Always' });
+      const { mutated, analysis } = run(object);
+      assert.equal(envValue(mutated, 'CALICO_ROUTER_ID'), undefined, backend);
+      assert.equal(envValue(mutated, 'IP'), 'none', backend);
+      assert.ok(!analysis.validation.problems.some((p) => p.rule === 'calico-node/router-id'), backend);
+      // Under routerID=require too: nothing reads it.
+      assert.ok(!run(object, contextWith({ overrides: { routerID: 'require' } })).analysis.validation.problems.some((p) => p.rule === 'calico-node/router-id'), backend);
+    }
+    // The legacy CALICO_NETWORKING=false is the none backend (rc.local:2-9).
+    assert.equal(envValue(run(withEnv(V3_30, { CALICO_NETWORKING: 'false' })).mutated, 'CALICO_ROUTER_ID'), undefined);
+  });
+
+  it('BIRD still runs with the bird backend when Felix programs the routes: the router ID is still required', () => {
+    const object = withEnv(V3_30, { CALICO_NETWORKING_BACKEND: 'bird', FELIX_PROGRAMCLUSTERROUTES: 'Enabled' });
+    assert.equal(envValue(run(withImage(object, 'calico/node:v3.31.7')).mutated, 'CALICO_ROUTER_ID'), 'hash');
+    const p = problemOf(withImage(object, 'calico/node:v3.31.7'), 'calico-node/router-id', contextWith({ overrides: { routerID: 'require' } }));
+    assert.match(p.fix, /^IP=none requires CALICO_ROUTER_ID/);
+  });
+
+  it('a backend that cannot be read may be bird: the router ID is still required', () => {
+    const object = withEnv(V3_30, { CALICO_NETWORKING_BACKEND: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'calico_backend' } } } });
+    const ctx = contextWith({ overrides: { routerID: 'require' }, lookupConfigMap: () => undefined });
+    assert.ok(run(object, ctx).analysis.validation.problems.some((p) => p.rule === 'calico-node/router-id'));
   });
 
   it('not required when IP is not none (dual-stack)', () => {

@@ -48,6 +48,9 @@ const CASES: Case[] = [
   { name: 'CALICO_IPV4POOL_CIDR', value: '10.0.0.0/16', says: warned(/CALICO_IPV4POOL_CIDR=10.0.0.0\/16 creates an IPv4 pool/) },
   { name: 'CALICO_IPV4POOL_BLOCK_SIZE', value: '40', overrides: { mode: 'dual-stack' }, with: { IP: 'autodetect', CALICO_IPV4POOL_CIDR: '10.244.0.0/16' }, says: problem('calico-node/ipv4-block-size') },
   { name: 'CALICO_IPV6POOL_IPIP', value: 'Always', says: warned(/CALICO_IPV6POOL_IPIP is ignored/) },
+  // Felix routes the unencapsulated pool itself (v3.31+), so the vxlan backend keeps IPv6 VXLAN Never.
+  { name: 'FELIX_PROGRAMCLUSTERROUTES', value: 'Enabled', image: 'calico/node:v3.31.7', with: { CALICO_NETWORKING_BACKEND: 'vxlan', CALICO_IPV6POOL_VXLAN: 'Never' },
+    says: (a) => !problem('calico-node/ipv6-encapsulation')(a) },
   { name: 'FELIX_BPFENABLED', value: 'true', image: 'calico/node:v3.26.4', says: problem('calico-node/bpf-ipv6') },
 ];
 

@@ -129,6 +129,31 @@ describe('issue 14 case 3: the IPv6 carrier between nodes', () => {
     assert.match(p[0]?.fix ?? '', /unencapsulated IP pools require that BGP is enabled/);
   });
 
+  it('FELIX_PROGRAMCLUSTERROUTES=Enabled on v3.31+: Felix routes an unencapsulated IPv6 pool, so the vxlan backend keeps Never; before v3.31 or Disabled it is still changed', () => {
+    const felix = (image: string, value: string) => withImage(withEnv(V3_30, { CALICO_IPV6POOL_VXLAN: 'Never', FELIX_PROGRAMCLUSTERROUTES: value }), image);
+    const kept = run(felix('calico/node:v3.31.7', 'Enabled'), withConfigMaps(VXLAN));
+    assert.equal(envValue(kept.mutated, 'CALICO_IPV6POOL_VXLAN'), 'Never');
+    assert.deepEqual(kept.analysis.validation.problems, []);
+    assert.equal(envValue(run(felix('calico/node:v3.30.0', 'Enabled'), withConfigMaps(VXLAN)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+    assert.equal(envValue(run(felix('calico/node:v3.31.7', 'Disabled'), withConfigMaps(VXLAN)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+  });
+
+  it('a Never from a ConfigMap with the vxlan backend: admitted when Felix programs the routes, refused (naming the Felix switch) when it does not', () => {
+    const object = (felix: string) => withImage(withEnv(V3_30, { FELIX_PROGRAMCLUSTERROUTES: felix, CALICO_IPV6POOL_VXLAN: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'ipv6_vxlan' } } } }), 'calico/node:v3.31.7');
+    const maps = withConfigMaps({ 'calico-config': { calico_backend: 'vxlan', ipv6_vxlan: 'Never' } });
+    assert.deepEqual(problems(object('Enabled'), maps), []);
+    const refused = run(object('Disabled'), maps).analysis.validation.problems;
+    assert.deepEqual(rulesOf(refused), ['calico-node/ipv6-encapsulation']);
+    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes$/);
+  });
+
+  it('#12896 (IPv6 VXLAN ignored without an IPv4 pool) with the vxlan backend: refused, unless Felix routes the unencapsulated pool it creates', () => {
+    const object = (felix: string) => withImage(withEnv(V3_30, { CALICO_IPV4POOL_CIDR: 'none', CALICO_IPV6POOL_VXLAN: 'Always', FELIX_PROGRAMCLUSTERROUTES: felix }), 'calico/node:v3.31.6');
+    assert.ok(problems(object('Disabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
+    assert.ok(!problems(object('Enabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
+    assert.ok(warnings(object('Enabled'), withConfigMaps(VXLAN)).some((w) => w.includes('(Felix routes the pool instead)')));
+  });
+
   it('vxlan before v3.23 is refused in dual-stack too (no IPv6 VXLAN, no BIRD)', () => {
     assert.deepEqual(problems(withImage(V3_30, 'calico/node:v3.22.0'), withConfigMaps(VXLAN, { overrides: DUAL })), ['calico-node/backend']);
   });

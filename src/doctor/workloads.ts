@@ -24,6 +24,11 @@ export function targetItems(mode: WebhookConfig['mode'], targets: readonly Targe
   return targets.filter((t) => !t.doctor?.whenPresent).flatMap((t) => itemsOf(t, mode).map((i) => `${t.id}.${i.item}`));
 }
 
+/** Whether a finding fails this item: one of its rules, and one of its paths when it names them. */
+function belongsTo(finding: Finding, item: DoctorItem): boolean {
+  return item.rules.includes(finding.rule) && (!item.paths || item.paths.includes(finding.path));
+}
+
 function fixFor(findings: Finding[], changes: Set<Finding>): string {
   const needsChange = findings.some((f) => changes.has(f));
   const fixes = [...new Set(findings.filter((f) => !changes.has(f)).map((f) => f.fix))];
@@ -35,7 +40,7 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
   if (!doctor) return [];
   const object = result.object;
   const subject = where(object);
-  const items = itemsOf(target, config.mode);
+  const items = itemsOf(target, config.mode).filter((i) => !i.kinds || i.kinds.includes(object.kind ?? ''));
   const blocked = doctor.unjudgeable?.(object);
   if (blocked) return items.map((i) => unknown(`${target.id}.${i.item}/${subject}`, i.title, blocked.evidence, blocked.fix));
 
@@ -47,7 +52,7 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
   const out: Check[] = [];
   for (const item of items) {
     const id = `${target.id}.${item.item}/${subject}`;
-    const failing = findings.filter((f) => item.rules.includes(f.rule));
+    const failing = findings.filter((f) => belongsTo(f, item));
     const values = doctor.evidence?.(object, item, ctx);
     const judged = failing.length === 0 && !(values && values.unreadable.length > 0) ? doctor.judge?.(object, item, ctx) : undefined;
     if (failing.length > 0) {
@@ -60,8 +65,7 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
       out.push(pass(id, item.title, values ? values.text : `no finding on ${object.kind ?? 'object'} ${subject}`));
     }
   }
-  const assigned = new Set(doctor.items.flatMap((i) => i.rules));
-  const other = findings.filter((f) => !assigned.has(f.rule));
+  const other = findings.filter((f) => !doctor.items.some((i) => belongsTo(f, i)));
   if (other.length > 0) {
     out.push(fail(`${target.id}.other/${subject}`, `${object.kind ?? 'object'} ${subject} has nothing else the webhook would change or reject`,
       other.map((f) => formatFinding(f)).join(' | '), fixFor(other, changes)));

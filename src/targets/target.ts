@@ -70,6 +70,13 @@ export interface DoctorItem {
   reads?: readonly string[];
   /** Checked only in these modes; every mode when absent. */
   modes?: readonly Mode[];
+  /** Asked only of objects of these kinds (flannel: net-conf.json items on its ConfigMaps, the image on its DaemonSets); every kind when absent. */
+  kinds?: readonly string[];
+  /**
+   * Finding paths that belong to this item, when one rule covers several items (flannel/net-conf names the
+   * net-conf.json key in its path); every path of `rules` when absent.
+   */
+  paths?: readonly string[];
 }
 
 /** Evidence of what was read, and what could not be read (which makes the item unknown). */

@@ -8,6 +8,7 @@ import { flannelTooOld, isFlannelImage, planNetConf, type NetConfIntent } from '
 import { containerPath, workloadContainers } from '../shared/workload.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type RuleContext } from '../target.js';
+import { FLANNEL_DOCTOR } from './doctor.js';
 
 const RULE = 'flannel';
 const KEY = 'net-conf.json';
@@ -87,5 +88,6 @@ export const flannelTarget = defineTarget({
     if (isConfigMap(object)) validateConfig(object, ctx, report);
     else validateImage(object, ctx, report);
   },
+  doctor: FLANNEL_DOCTOR,
 });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js';
 import { daemonSetEnv } from './harness/kube.js';
 import { kubernetesTarget } from './harness/kubernetes.js';
@@ -135,7 +135,7 @@ for (const [title, env, image, rule, fix] of [
 }
 
 test('policy: what only the webhook can judge is refused as needs-webhook, never admitted unjudged', async () => {
-  const viaConfigMap = JSON.parse(JSON.stringify((await import('yaml')).parse(calicoNode({}, 'calico/node:v3.30.0', 'canal')))) as {
+  const viaConfigMap = parse(calicoNode({}, 'calico/node:v3.30.0', 'canal')) as {
     spec: { template: { spec: { containers: { env: unknown[] }[] } } };
   };
   // FELIX_IPV6SUPPORT from a ConfigMap (which may say "false"), and IPv6 VXLAN (projectcalico/calico#12896 by release).

@@ -80,6 +80,17 @@ test('policy: helm install with admission.engine=policy runs no webhook: no Depl
   assert.equal(hooks.stdout.trim(), '', 'no webhook configuration exists');
 });
 
+test('policy: doctor reports the policy engine, every policy bound', async () => {
+  let out = '';
+  const io = { stdout: (l: string) => { out += `${l}\n`; }, stdoutRaw: (d: string | Uint8Array) => { out += String(d); }, stderr: () => {}, readStdin: () => '', env: {} };
+  await main(['doctor', '--kubeconfig', cluster.kubeconfigPath, '-o', 'json'], io);
+  const checks = (JSON.parse(out) as { checks: { id: string; status: string; evidence: string }[] }).checks;
+  const engine = checks.find((c) => c.id === 'admission.engine');
+  assert.equal(engine?.status, 'pass', JSON.stringify(engine));
+  assert.match(engine?.evidence ?? '', /^engine policy: ValidatingAdmissionPolicy calico-ipv6-webhook-calico-node.*MutatingAdmissionPolicy calico-ipv6-webhook-calico-node/);
+  assert.equal(checks.find((c) => c.id === 'admission.policies-bound')?.status, 'pass');
+});
+
 test('policy: kubectl apply of a real calico.yaml stores calico-node with the IPv6 settings, and re-apply is idempotent', async () => {
   const file = 'test/fixtures/cli/calico-bundle.yaml';
   const r = await cluster.kubectl(['apply', '-f', file]);

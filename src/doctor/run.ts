@@ -1,5 +1,6 @@
 // `doctor` on a cluster: every item of the guide's Kubernetes section, in the guide's order.
 import type { WebhookConfig } from '../config/types.js';
+import { admissionEngineChecks } from './admission-engine.js';
 import type { Check } from './check.js';
 import { controlPlaneChecks } from './control-plane.js';
 import { kubeadmChecks } from './kubeadm.js';
@@ -33,5 +34,6 @@ export function runClusterChecks(snapshot: ClusterSnapshot, config: WebhookConfi
     ...kubeProxyChecks(snapshot.kubeProxy, config),
     ...kubeadmChecks(snapshot.kubeadmConfig, config),
     ...workloadChecks(snapshot, config, targets),
+    ...admissionEngineChecks(snapshot.admission),
   ];
 }

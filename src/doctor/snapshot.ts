@@ -5,6 +5,7 @@ import type { ClusterReader, NamespaceScope } from '../cluster/reader.js';
 import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM } from '../cluster/settings.js';
 import { clusterContext, readTargets, type ClusterContext, type TargetObjects } from '../cluster/targets.js';
 import { nameOf } from '../k8s/object.js';
+import { readAdmissionObjects, type FetchedAdmission } from './admission-engine.js';
 
 /** A read that may have failed; code is the HTTP status (0: the server was not reached). */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string; code: number };
@@ -19,6 +20,8 @@ export interface ClusterSnapshot {
   /** Each node's kubelet /configz, when it was asked for. */
   configz: Record<string, Fetched<unknown>>;
   targets: TargetObjects;
+  /** The webhook configurations and admission policies: which admission engine is installed. */
+  admission?: FetchedAdmission;
   context: ClusterContext;
   scope: NamespaceScope;
 }
@@ -45,12 +48,13 @@ export async function gatherSnapshot(reader: ClusterReader, options: GatherOptio
   const nodes = await fetched(() => reader.listNodes());
   // A first call that never reached a server says nothing useful check by check.
   if (!nodes.ok && nodes.code === 0) throw new ClusterAccessError(`cannot reach the API server: ${nodes.error}`);
-  const [pods, kubeadmConfig, kubeProxy, kubeletConfig, targets] = await Promise.all([
+  const [pods, kubeadmConfig, kubeProxy, kubeletConfig, targets, admission] = await Promise.all([
     fetched(() => reader.listPods(KUBE_SYSTEM)),
     fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBEADM_CONFIG)),
     fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBE_PROXY_CONFIG)),
     fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBELET_CONFIG)),
     readTargets(reader, options.scope),
+    readAdmissionObjects(reader),
   ]);
   const context = await clusterContext(reader, targets.objects);
   const configz: Record<string, Fetched<unknown>> = {};
@@ -63,7 +67,7 @@ export async function gatherSnapshot(reader: ClusterReader, options: GatherOptio
       batch.forEach((name, j) => (configz[name] = answers[j] as Fetched<unknown>));
     }
   }
-  return { pods, kubeadmConfig, kubeProxy, kubeletConfig, nodes, configz, targets, context, scope: options.scope };
+  return { pods, kubeadmConfig, kubeProxy, kubeletConfig, nodes, configz, targets, admission, context, scope: options.scope };
 }
 
 export function describeScope(scope: NamespaceScope): string {

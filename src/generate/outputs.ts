@@ -3,6 +3,8 @@
 // when a committed copy is stale. A new generated file is one entry here.
 import { TARGETS } from '../targets/registry.js';
 import { renderChartTargets } from './chart-targets.js';
+import { chartPoliciesTemplate } from '../policy/chart-template.js';
+import { targetPolicies } from '../policy/registry.js';
 
 /** One generated file: its path from the repository root and its full text. */
 export interface GeneratedFile {
@@ -17,4 +19,6 @@ export function generatedHeader(commentPrefix: string): string {
 
 export const GENERATED_FILES: readonly GeneratedFile[] = [
   { path: 'charts/calico-ipv6-webhook/templates/_targets.generated.tpl', render: () => `${generatedHeader('{{- /*')} */ -}}\n${renderChartTargets(TARGETS)}` },
+  // The chart's policy engine (admission.engine=policy|hybrid): the objects `policy` prints, as Helm actions.
+  { path: 'charts/calico-ipv6-webhook/templates/policies.generated.yaml', render: () => chartPoliciesTemplate(generatedHeader('{{/*'), targetPolicies()) },
 ];

@@ -239,6 +239,29 @@ function poolValidations(): Validation[] {
   ];
 }
 
+/**
+ * Why CALICO_IPV4POOL_CIDR is not an IPv4 network, in parseIpv4Cidr's words (src/net/ranges.ts parseCidrOf);
+ * empty when it is one. Reserved ranges are not told apart: a reserved pool outside ipv4PodCIDR is refused
+ * as inconsistent (the same rule, another fix text).
+ */
+function ipv4PoolVariables(): Variable[] {
+  const t = v('v4T');
+  return [
+    { name: 'v4T', expression: `${known('CALICO_IPV4POOL_CIDR')} ? ${after('CALICO_IPV4POOL_CIDR')}.trim() : ''` },
+    {
+      name: 'v4Reason',
+      expression: firstOf([
+        { when: `${t} in ['', 'none']`, then: "''" },
+        { when: `!${t}.contains('/')`, then: "'is not a CIDR (no /prefix)'" },
+        { when: `!isCIDR(${t})`, then: "'is not a valid CIDR'" },
+        { when: `cidr(${t}).ip().family() == 6`, then: "'is an IPv6 CIDR, not IPv4'" },
+        { when: `string(cidr(${t}).masked()) != string(cidr(${t}))`, then: `'has host bits set (the network is ' + string(cidr(${t}).masked()) + ')'` },
+      ], "''"),
+    },
+    { name: 'v4Checked', expression: `${DUAL} && ${param('ipv4PodCIDR')} != '' && !(${t} in ['', 'none'])` },
+  ];
+}
+
 function addressValidations(): Validation[] {
   const ip6 = `${after('IP6')}.trim()`;
   const ip6Bad = `${known('IP6')} && ${ip6} != 'autodetect'`;
@@ -272,9 +295,14 @@ function addressValidations(): Validation[] {
     { rule: 'calico-node/router-id', violation: `${ridChecked} && !${ridUnset} && ${rid} == 'hash' && !(${hashOk})`, path: ridPath, found: shownAfter('CALICO_ROUTER_ID'), witness: witness({ IP: 'none', CALICO_ROUTER_ID: 'hash' }, 'calico/node:v3.5.77'), subs: verSub('v3.5.77') },
     { rule: 'calico-node/router-id', violation: `${ridChecked} && !${ridUnset} && ${rid} != 'hash' && ${dotted}`, path: ridPath, found: shownAfter('CALICO_ROUTER_ID'), witness: witness({ IP: 'none', CALICO_ROUTER_ID: '10.0.0.1' }) },
     { rule: 'calico-node/router-id', violation: `${ridChecked} && !${ridUnset} && ${rid} != 'hash' && !${dotted}`, path: ridPath, found: shownAfter('CALICO_ROUTER_ID'), witness: witness({ IP: 'none', CALICO_ROUTER_ID: 'bogus' }) },
-    // CALICO_IPV4POOL_CIDR=none before v3.29 is read as a CIDR and calico-node exits.
+    // CALICO_IPV4POOL_CIDR=none before v3.29 is read as a CIDR and calico-node exits (in either mode).
     { rule: 'calico-node/ipv4-pool', violation: `${V6ONLY} && ${known('CALICO_IPV4POOL_CIDR')} && ${after('CALICO_IPV4POOL_CIDR')} == 'none' && !(${feature('ipv4PoolNone')})`, path: entryPathCel('CALICO_IPV4POOL_CIDR'), found: shownAfter('CALICO_IPV4POOL_CIDR'), witness: witness({ CALICO_IPV4POOL_CIDR: 'none' }, 'calico/node:v3.28.77'), subs: verSub('v3.28.77') },
+    { rule: 'calico-node/ipv4-pool', violation: `${DUAL} && ${known('CALICO_IPV4POOL_CIDR')} && ${after('CALICO_IPV4POOL_CIDR')} == 'none' && !(${feature('ipv4PoolNone')})`, path: entryPathCel('CALICO_IPV4POOL_CIDR'), found: shownAfter('CALICO_IPV4POOL_CIDR'), witness: witness({ CALICO_IPV4POOL_CIDR: 'none' }, 'calico/node:v3.28.77', DUAL_CONFIG), subs: verSub('v3.28.77') },
     { rule: 'calico-node/ipv4-pool', violation: `${DUAL} && ${param('ipv4PodCIDR')} != '' && ${known('CALICO_IPV4POOL_CIDR')} && ${after('CALICO_IPV4POOL_CIDR')} == 'none' && ${feature('ipv4PoolNone')}`, path: entryPathCel('CALICO_IPV4POOL_CIDR'), found: shownAfter('CALICO_IPV4POOL_CIDR'), witness: witness({ CALICO_IPV4POOL_CIDR: 'none' }, undefined, DUAL_CONFIG) },
+    // dual-stack: CALICO_IPV4POOL_CIDR must be an IPv4 network inside ipv4PodCIDR (calico-node-pools.ts validateIpv4Pool).
+    { rule: 'calico-node/ipv4-pool', violation: `${v('v4Checked')} && ${v('v4Reason')} != ''`, path: entryPathCel('CALICO_IPV4POOL_CIDR'), found: shownAfter('CALICO_IPV4POOL_CIDR'), witness: witness({ CALICO_IPV4POOL_CIDR: '10.99.0.1/16' }, undefined, DUAL_CONFIG),
+      subs: [{ text: '10.99.0.1/16 has host bits set (the network is 10.99.0.0/16)', cel: `${v('v4T')} + ' ' + ${v('v4Reason')}` }] },
+    { rule: 'calico-node/ipv4-pool', violation: `${v('v4Checked')} && ${v('v4Reason')} == '' && !cidr(${param('ipv4PodCIDR')}).containsCIDR(cidr(${v('v4T')}))`, path: entryPathCel('CALICO_IPV4POOL_CIDR'), found: shownAfter('CALICO_IPV4POOL_CIDR'), witness: witness({ CALICO_IPV4POOL_CIDR: '10.99.0.0/16' }, undefined, DUAL_CONFIG) },
     // An IPv6 VXLAN mode calico-node does not know makes it exit (judged where the backend is known).
     {
       rule: 'calico-node/ipv6-encapsulation',
@@ -297,6 +325,7 @@ export function calicoNodePolicy(): TargetPolicy {
     { name: 'ipValue', expression: `${v('pk_IP')} == 'absent' ? '' : ${after('IP')}.trim()` },
     { name: 'ipIsV4', expression: `${known('IP')} && isIP(${after('IP')}.trim()) && ip(${after('IP')}.trim()).family() == 4` },
     ...poolVariables(),
+    ...ipv4PoolVariables(),
   ];
   const names = calicoNodeTarget.resources.flatMap((r) => (r.names === 'any' ? [] : r.names));
   return {

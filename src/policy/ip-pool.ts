@@ -35,6 +35,8 @@ function variables(): Variable[] {
       expression: `${param('calicoVersion')} != '' ? ${celVersionOfParts(celVersionParts(param('calicoVersion')))} : -1`,
     },
     { name: 'oldCidr', expression: "request.operation == 'UPDATE' && oldObject != null ? oldObject.?spec.?cidr.orValue('') : ''" },
+    // The webhook judges every UPDATE whose old object has a spec, even one with no cidr (rules/ip-pool.ts checkUpdate).
+    { name: 'hasOldSpec', expression: "request.operation == 'UPDATE' && oldObject != null && oldObject.?spec.hasValue()" },
   ];
 }
 
@@ -42,7 +44,6 @@ export function ipPoolPolicy(): TargetPolicy {
   const t = v('cidrT');
   const found = shownCel(t);
   const cidrPath = "'spec.cidr'";
-  const clean = `${v('strict')} && !${v('reserved')}`;
   const checks: (Omit<Validation, 'message'> & { path: string; found: string; witness: Witness; subs?: Substitution[] })[] = [
     { rule: 'ippool/cidr', violation: `${v('family')} == 0`, path: cidrPath, found: "object.spec.?cidr.hasValue() ? '\"' + object.spec.cidr + '\"' : 'absent'", witness: pool({ cidr: 'bogus' }) },
     {
@@ -55,7 +56,7 @@ export function ipPoolPolicy(): TargetPolicy {
     })),
     { rule: 'ippool/block-size', violation: `${v('v6')} && !${v('blockValid')}`, path: "'spec.blockSize'", found: 'string(object.spec.blockSize)', witness: pool({ cidr: 'fd5e:1::/112', blockSize: 7 }) },
     {
-      rule: 'ippool/block-size', violation: `${clean} && ${v('enabled')} && ${v('blockValid')} && cidr(${t}).prefixLength() > ${v('blockSize')}`,
+      rule: 'ippool/block-size', violation: `${v('strict')} && ${v('enabled')} && ${v('blockValid')} && cidr(${t}).prefixLength() > ${v('blockSize')}`,
       path: cidrPath, found: `'/' + string(cidr(${t}).prefixLength())`, witness: pool({ cidr: 'fd5e:1::/126', blockSize: 124 }), subs: [{ text: '/124', cel: `'/' + string(${v('blockSize')})` }],
     },
     { rule: 'ippool/pod-cidr', violation: `${v('strict')} && ${v('enabled')} && !cidr(${param('podCIDR')}).containsCIDR(cidr(${t}))`, path: cidrPath, found, witness: pool({ cidr: 'fd77::/112' }) },
@@ -72,7 +73,7 @@ export function ipPoolPolicy(): TargetPolicy {
     {
       rule: 'ippool/cidr-immutable', path: cidrPath, found, witness: pool({ cidr: 'fd66::/113' }, undefined, { cidr: 'fd66::/112' }),
       subs: [{ text: '"fd66::/112"', cel: shownCel(v('oldCidr')) }],
-      violation: `${v('oldCidr')} != '' && ${v('family')} != 0 && ${v('oldCidr')} != ${t} && !(isCIDR(${v('oldCidr')}) && ${v('strict')} && string(cidr(${v('oldCidr')})) == string(cidr(${t})) && ${t} == string(cidr(${t})))`,
+      violation: `${v('hasOldSpec')} && ${v('family')} != 0 && ${v('oldCidr')} != ${t} && !(isCIDR(${v('oldCidr')}) && ${v('strict')} && string(cidr(${v('oldCidr')})) == string(cidr(${t})) && ${t} == string(cidr(${t})))`,
     },
   ];
   return {

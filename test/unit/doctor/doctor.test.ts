@@ -21,6 +21,8 @@ const GOOD_SCHEDULER = ['--master=https://[fd00::11]:6443'];
 const FIXED_NODE = run(fixtureObject('calico-node/calico-node-v3.30.0.yaml')).mutated;
 const FIXED_CNI = run(fixtureObject('calico-config/calico-config-conflist.yaml')).mutated;
 const FIXED_DNS = run(fixtureObject('kube-dns/kube-dns-1.14.4-a-probes.yaml')).mutated;
+// The chart's webhook engine: doctor reports which admission engine is installed (src/doctor/admission-engine.ts).
+const WEBHOOK_ENGINE: KubeObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'calico-ipv6-webhook' }, webhooks: [{ name: 'validate.calico-ipv6-webhook.projectcalico.org' }] } as KubeObject;
 const SERVICE_OK: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: 'fd00:10:96::a' } };
 
 /** A cluster that follows the guide everywhere. */
@@ -34,7 +36,7 @@ function goodCluster(): KubeObject[] {
     kubeletConfig({ clusterDNS: ['fd00:10:96::a'], address: '::' }),
     node('node1', ['fd00::11']),
     node('node2', ['fd00::12']),
-    FIXED_NODE, FIXED_CNI, FIXED_DNS, SERVICE_OK,
+    FIXED_NODE, FIXED_CNI, FIXED_DNS, SERVICE_OK, WEBHOOK_ENGINE,
   ];
 }
 

@@ -1,6 +1,7 @@
 // The Go peer of the benchmark: what a user who does not pick this project writes — a controller-runtime
 // admission.Webhook on a TLS net/http server that sets only the five IPv6 env vars of calico-node.
-// Usage: peer <cert> <key>; listens on 127.0.0.1:0 and prints "peer serving on https://127.0.0.1:PORT".
+// Usage: peer <cert> <key>; listens on 127.0.0.1:0 and prints {"msg":"peer serving","url":"https://127.0.0.1:PORT"}
+// (the ready line bench/harness.ts waits for, in the webhook's own shape). Built by bench/peer-build.ts.
 package main
 
 import (
@@ -78,7 +79,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("peer serving on https://%s\n", ln.Addr())
+	fmt.Printf("{\"msg\":\"peer serving\",\"url\":\"https://%s\"}\n", ln.Addr())
 	if err := http.ServeTLS(ln, mux, os.Args[1], os.Args[2]); err != nil {
 		panic(err)
 	}

@@ -11,6 +11,12 @@
 // BENCH_LARGE_SECONDS (each half of the large-review run, default 10; 0 skips it).
 // Then the large-review run (large-reviews.ts) on a fresh webhook process: peak RSS and the latency of a
 // normal review while 30 clients send 2.3 MB reviews and then 8 send 2 MB deeply nested ones.
+// The peer (bench/peer: a controller-runtime v0.25.3 webhook setting only calico-node's five IPv6 env
+// vars, built once to .cache/bin/peer by peer-build.ts) runs with GOMAXPROCS=1 (one core, as Node's one
+// JS thread) on the same certificate and gets the same bodies and load in the same run: ratio_peer =
+// webhook rps / peer rps. Also per server: start-up (exec to the first answered review, median of 5),
+// RSS idle (after start, before any load) and after the body cells; per body the in-process cost of the
+// webhook's path (own_path_us, as bench:budget measures it).
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { request as httpsRequest } from 'node:https';
@@ -23,7 +29,9 @@ import { answerBody } from '../src/admission/body.js';
 import { loadConfig } from '../src/config/load.js';
 import { REVIEW_BODIES } from './bodies.js';
 import { largeReviewRun, type LargeReviewResult } from './large-reviews.js';
-import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, workDir, type LoadResult, type Server } from './harness.js';
+import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, startupMs, workDir, type LoadResult, type Server } from './harness.js';
+import { buildPeer } from './peer-build.js';
+import { reviewMicros } from './own-path.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
@@ -126,11 +134,23 @@ async function main(): Promise<void> {
   log(`calico-ipv6-webhook benchmark on ${machine}`);
   log(`cells of ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; closed loop with ${CONNECTIONS} connections; RSS run of ${REVIEWS} reviews`);
 
+  const peerBin = buildPeer(log);
+  const peerOptions = { command: peerBin, env: { GOMAXPROCS: '1' } };
+  const peerArgs = [pki.certPath, pki.keyPath];
   const webhookArgs = [process.env.BENCH_WEBHOOK ?? join(REPO_ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--tls-cert', pki.certPath, '--tls-key', pki.keyPath, '--shutdown-delay', '0'];
+  const firstBody = ALL_BODIES['calico-node-create'] as string;
+  const startup = {
+    webhook: round(await startupMs(webhookArgs, 'calico-ipv6-webhook serving', '/mutate', firstBody), 1),
+    peer: round(await startupMs(peerArgs, 'peer serving', '/mutate', firstBody, peerOptions), 1),
+  };
+  log(`start-up: webhook ${startup.webhook} ms, peer ${startup.peer} ms`);
   const webhook = await startServerProcess('webhook', webhookArgs, join(dir, 'webhook.log'), 'calico-ipv6-webhook serving');
   const httpsFloor = await startServerProcess('https floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'https', pki.certPath, pki.keyPath], join(dir, 'https-floor.log'), 'floor serving');
   const expressFloor = await startServerProcess('express floor', ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), 'express', pki.certPath, pki.keyPath], join(dir, 'express-floor.log'), 'floor serving');
-  const servers = [webhook, httpsFloor, expressFloor];
+  const peer = await startServerProcess('peer', peerArgs, join(dir, 'peer.log'), 'peer serving', peerOptions);
+  const servers = [webhook, httpsFloor, expressFloor, peer];
+  await sleep(500);
+  const rssIdle = { webhook: round(sampleProcess(webhook.child.pid ?? 0).rssMb, 1), peer: round(sampleProcess(peer.child.pid ?? 0).rssMb, 1) };
   /** Servers started later (the large-review run), stopped with the others; their CPU counts as ours. */
   const later: Server[] = [];
   let laterCpuMs = 0;
@@ -145,13 +165,16 @@ async function main(): Promise<void> {
   const oursBefore = cpuOf();
   try {
     const rows: (string | number)[][] = [];
-    const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number; cpu_ms: { webhook: number; https: number; express: number } }> = {};
+    const json: Record<string, { rps: number; p99_ms: number; ratio_express: number; ratio_https: number; ratio_peer: number; peer_rps: number; peer_p99_ms: number; own_path_us: number; cpu_ms: { webhook: number; https: number; express: number; peer: number } }> = {};
     let nonTargetServerMs = NaN;
     for (const [name, body] of Object.entries(BODIES)) {
       const answer = await probe(webhook.url, '/mutate', body, pki.caPem);
       const response = (JSON.parse(answer.text) as { response: { allowed: boolean; patch?: string } }).response;
       if (answer.status !== 200 || !response.allowed || (TARGETS.has(name) && !response.patch)) throw new Error(`${name}: unexpected answer ${answer.status} ${answer.text.slice(0, 300)}`);
       const answerBytes = Buffer.byteLength(answer.text);
+      const peerAnswer = await probe(peer.url, '/mutate', body, pki.caPem);
+      const peerResponse = (JSON.parse(peerAnswer.text) as { response: { allowed: boolean; patch?: string } }).response;
+      if (peerAnswer.status !== 200 || !peerResponse.allowed || (name.startsWith('calico-node') && !peerResponse.patch)) throw new Error(`${name}: unexpected peer answer ${peerAnswer.status} ${peerAnswer.text.slice(0, 300)}`);
       const floorPath = `/floor/${answerBytes}`;
       log(`${name}: request ${Buffer.byteLength(body)} B, answer ${answerBytes} B`);
 
@@ -167,7 +190,10 @@ async function main(): Promise<void> {
       const expressCell = await cell(expressFloor, floorPath, body);
       const https1000 = await cell(httpsFloor, floorPath, body, 'paced', 1000);
       const express1000 = await cell(expressFloor, floorPath, body, 'paced', 1000);
-      for (const [what, c] of [['https floor 1000/s', https1000], ['express floor 1000/s', express1000], ['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['autocannon 1000/s', bursts1000], ['https floor', https], ['express floor', expressCell]] as const) {
+      const peerCell = await cell(peer, '/mutate', body);
+      const peer1000 = await cell(peer, '/mutate', body, 'paced', 1000);
+      const own = reviewMicros(body);
+      for (const [what, c] of [['https floor 1000/s', https1000], ['express floor 1000/s', express1000], ['closed', closed], ['200/s', atRate200], ['1000/s', atRate1000], ['autocannon 1000/s', bursts1000], ['https floor', https], ['express floor', expressCell], ['peer', peerCell], ['peer 1000/s', peer1000]] as const) {
         if (c.errors > 0 || c.non2xx > 0) log(`  ${name} ${what}: ${c.errors} errors, ${c.non2xx} non-200 answers`);
       }
       rows.push([
@@ -178,14 +204,17 @@ async function main(): Promise<void> {
         closed.cpuMsPerReview, serverMs, closed.peakRssMb,
         https.rps, expressCell.rps, closed.rps / https.rps, closed.rps / expressCell.rps,
         https.cpuMsPerReview, expressCell.cpuMsPerReview, https1000.p99, express1000.p99,
+        peerCell.rps, closed.rps / peerCell.rps, peerCell.cpuMsPerReview, peer1000.p99, own.micros,
         closed.errors + closed.non2xx + atRate200.errors + atRate200.non2xx + atRate1000.errors + atRate1000.non2xx + bursts1000.errors + bursts1000.non2xx,
       ]);
       json[name] = {
         rps: round(closed.rps, 0), p99_ms: round(atRate1000.p99, 3), ratio_express: round(closed.rps / expressCell.rps, 3), ratio_https: round(closed.rps / https.rps, 3),
-        cpu_ms: { webhook: round(closed.cpuMsPerReview, 4), https: round(https.cpuMsPerReview, 4), express: round(expressCell.cpuMsPerReview, 4) },
+        ratio_peer: round(closed.rps / peerCell.rps, 3), peer_rps: round(peerCell.rps, 0), peer_p99_ms: round(peer1000.p99, 3), own_path_us: round(own.micros, 1),
+        cpu_ms: { webhook: round(closed.cpuMsPerReview, 4), https: round(https.cpuMsPerReview, 4), express: round(expressCell.cpuMsPerReview, 4), peer: round(peerCell.cpuMsPerReview, 4) },
       };
-      log(`  closed ${closed.rps.toFixed(0)} rps (https floor ${https.rps.toFixed(0)}, express floor ${expressCell.rps.toFixed(0)}); p99 at 1000/s ${atRate1000.p99.toFixed(3)} ms`);
+      log(`  closed ${closed.rps.toFixed(0)} rps (https floor ${https.rps.toFixed(0)}, express floor ${expressCell.rps.toFixed(0)}, peer ${peerCell.rps.toFixed(0)}); p99 at 1000/s ${atRate1000.p99.toFixed(3)} ms (peer ${peer1000.p99.toFixed(3)})`);
     }
+    const rssAfter = { webhook: round(sampleProcess(webhook.child.pid ?? 0).rssMb, 1), peer: round(sampleProcess(peer.child.pid ?? 0).rssMb, 1) };
 
     // Non-target server time, in this process (the histogram above measures it in the server).
     const micro = BODIES['non-target'] ? microBenchmark(BODIES['non-target']) : undefined;
@@ -240,13 +269,16 @@ async function main(): Promise<void> {
       'cpu ms/rev', 'srv ms', 'peak MB',
       'https rps', 'express rps', 'x https', 'x express',
       'https cpu', 'express cpu', 'https 1000/s p99', 'express 1000/s p99',
+      'peer rps', 'x peer', 'peer cpu', 'peer 1000/s p99', 'own us',
       'errors',
     ];
     const out: string[] = [];
     out.push(`calico-ipv6-webhook benchmark: ${machine}`);
     out.push(`latencies in ms, measured by the client; rps/p50/p99/p99.9: closed loop (autocannon, ${CONNECTIONS} connections); 200/s and 1000/s: steady open-loop rate; ac1000: autocannon overallRate 1000 (sends each second's quota in a burst); ${SECONDS} s per cell`);
     out.push('cpu ms/rev = server CPU (user+system, /proc) per review in the closed loop; srv ms = mean of calico_ipv6_webhook_review_duration_seconds (parsed request to answer); x https / x express = webhook rps / floor rps; the floors answer fixed bytes of the webhook\'s answer size (ans B)');
+    out.push('peer = the controller-runtime webhook (bench/peer, GOMAXPROCS=1); x peer = webhook rps / peer rps; own us = the webhook\'s path in this process (answerBody with metrics and log line, warm, as bench:budget)');
     out.push(formatTable(header, rows));
+    out.push(`start-up (exec to the first answered review, median of 5): webhook ${startup.webhook} ms, peer ${startup.peer} ms; RSS idle: webhook ${rssIdle.webhook} MB, peer ${rssIdle.peer} MB; RSS after the body cells: webhook ${rssAfter.webhook} MB, peer ${rssAfter.peer} MB`);
     out.push('');
     if (micro) out.push(`non-target server time: ${nonTargetServerMs.toFixed(4)} ms (histogram mean in the server), ${micro.reviewMs.toFixed(4)} ms reviewRequest alone, ${micro.fullMs.toFixed(4)} ms scan+parse+decode+review+encode (in-process)`);
     if (microTarget) out.push(`calico-node CREATE in-process: ${microTarget.reviewMs.toFixed(4)} ms reviewRequest, ${microTarget.fullMs.toFixed(4)} ms scan+parse+decode+review+encode`);
@@ -259,7 +291,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${out.join('\n')}\n`);
     const largeJson = large ? { peak_rss_mb: round(large.peakRssMb, 1), normal_p99_ms: round(large.normal.p99, 1), normal_wrong: large.normal.wrong, answers: large.large } : undefined;
-    process.stdout.write(`${JSON.stringify({ bodies: json, rss_mb: round(end.peakRssMb, 1), large_reviews: largeJson })}\n`);
+    process.stdout.write(`${JSON.stringify({ bodies: json, startup_ms: startup, rss_idle_mb: rssIdle, rss_after_mb: rssAfter, rss_mb: round(end.peakRssMb, 1), large_reviews: largeJson })}\n`);
   } finally {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });

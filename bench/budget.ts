@@ -10,18 +10,10 @@
 //
 // Environment: BUDGET_SECONDS (per cell, default 3), BUDGET_SPINS (comma-separated microseconds,
 // default 0,5,10,20,30,40,60,80,120), BENCH_BODIES (subset of the bodies). Last line: one JSON object.
-import { openSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { performance } from 'node:perf_hooks';
 import { REVIEW_BODIES } from './bodies.js';
+import { reviewMicros } from './own-path.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
-import { reviewRequest, type Reviewer } from '../src/admission/handler.js';
-import { answerBody } from '../src/admission/body.js';
-import { instrumented } from '../src/admission/instrumented.js';
-import { createLogger } from '../src/observability/logger.js';
-import { WebhookMetrics } from '../src/observability/metrics.js';
-import { loadConfig } from '../src/config/load.js';
 import { envNumber, formatTable, load, REPO_ROOT, round, startServerProcess, workDir, type Server } from './harness.js';
 
 const SECONDS = envNumber('BUDGET_SECONDS', 3);
@@ -41,27 +33,6 @@ const log = (text: string): void => void process.stderr.write(`${text}\n`);
 async function rps(server: Server, path: string, body: string): Promise<number> {
   await load({ url: server.url, path, body, seconds: 1, connections: 10 });
   return (await load({ url: server.url, path, body, seconds: SECONDS, connections: 10 })).rps;
-}
-
-/**
- * The webhook's own path from body bytes to answer bytes, with its metrics and review log line (to
- * /dev/null in 8 KiB batches as the server's, written synchronously: this loop never yields to let an
- * asynchronous write finish), in this process: best of 7 batches, in µs.
- */
-function reviewMicros(body: string): { micros: number; answerBytes: number } {
-  const config = loadConfig({});
-  const logger = createLogger({ destination: pino.destination({ dest: openSync('/dev/null', 'w'), sync: true, minLength: 8192 }) });
-  const review: Reviewer = instrumented((endpoint, decoded) => reviewRequest(endpoint, decoded, config), { metrics: new WebhookMetrics({ processMetrics: false }), logger });
-  const raw = Buffer.from(body);
-  const answerBytes = Buffer.byteLength(answerBody('mutate', raw, review).text);
-  for (let i = 0; i < 3000; i++) answerBody('mutate', raw, review);
-  let best = Infinity;
-  for (let batch = 0; batch < 7; batch++) {
-    const start = performance.now();
-    for (let i = 0; i < 2000; i++) answerBody('mutate', raw, review);
-    best = Math.min(best, ((performance.now() - start) / 2000) * 1000);
-  }
-  return { micros: best, answerBytes };
 }
 
 /**

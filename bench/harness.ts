@@ -1,6 +1,7 @@
 // What bench.ts and soak.ts share: servers as child processes (so their CPU and memory are their own,
 // read from /proc), and an autocannon run that keeps every response time at full resolution.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { openSync, closeSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,9 +37,16 @@ export interface Server {
  * Starts a server process whose stdout goes to a file (a server in a pod writes its log to a pipe or a
  * file as well; the load generator must not pay for reading it) and waits for the JSON line with `url`.
  */
-export async function startServerProcess(name: string, args: string[], logPath: string, readyMsg: string): Promise<Server> {
+export interface SpawnOptions {
+  /** The program (default: this Node); args are its arguments. */
+  command?: string;
+  /** Added to this process's environment (with NODE_ENV=production). */
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(name: string, args: string[], logPath: string, readyMsg: string, options: SpawnOptions = {}): Promise<Server> {
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', out, 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(options.command ?? process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', out, 'inherit'], env: { ...process.env, NODE_ENV: 'production', ...options.env } });
   closeSync(out);
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -255,4 +263,46 @@ export function formatNumber(value: number): string {
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * Start-up time: from exec to the first answered review (the ready line on a pipe, then one POST of
+ * `body` to `path` on a fresh connection), ms; the process is stopped after. Median of `runs`.
+ */
+export async function startupMs(args: string[], readyMsg: string, path: string, body: string, options: SpawnOptions = {}, runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const child = spawn(options.command ?? process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_ENV: 'production', ...options.env } });
+    try {
+      const url = await new Promise<string>((done, reject) => {
+        let text = '';
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before serving`)));
+        child.stdout?.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const line = text.split('\n').find((l) => l.includes(readyMsg) && l.endsWith('}'));
+          if (line) done((JSON.parse(line) as { url: string }).url);
+        });
+      });
+      const status = await new Promise<number>((done, reject) => {
+        const req = httpsRequest(new URL(path, url), { method: 'POST', rejectUnauthorized: false, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => done(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      if (status !== 200) throw new Error(`first review answered ${status}`);
+      times.push(performance.now() - started);
+    } finally {
+      child.stdout?.resume();
+      if (child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }
+  const sorted = times.sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }

@@ -346,7 +346,9 @@ export function calicoNodePolicy(): TargetPolicy {
  */
 export function calicoNodeWebhookOnly(): string {
   return `object.?spec.?template.?spec.?containers.orValue([]).exists(c, c.?env.orValue([]).exists(e, e.name in ${litList(WEBHOOK_ONLY_VARS)} `
-    + `|| (e.name == 'CALICO_NETWORKING_BACKEND' && e.?value.orValue('') == 'vxlan')`
+    // No BIRD with the vxlan and none backends (calico node/filesystem/etc/rc.local:45-61): the webhook then
+    // needs no router ID and may leave IPv6 VXLAN alone, which the policies do not model.
+    + `|| (e.name == 'CALICO_NETWORKING_BACKEND' && e.?value.orValue('') in ['vxlan', 'none'])`
     // IPv6 VXLAN: on the releases of projectcalico/calico#12896 the pool's VXLAN is ignored once the IPv4
     // pool is none, which the webhook refuses or keeps from happening by release; CEL leaves it to it.
     + ` || (e.name == 'CALICO_IPV6POOL_VXLAN' && e.?value.orValue('') != 'Never')`

@@ -13,9 +13,9 @@ import { HELM_VERSIONS, NAMESPACE, RELEASE, findAll, findOne, kinds, render, ren
 const FULLNAME = `${RELEASE}-calico-ipv6-webhook`;
 const POLICY_KINDS = ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'];
 const SERVER_KINDS = ['Deployment', 'Service', 'ServiceAccount', 'Certificate', 'Issuer', 'PodDisruptionBudget', 'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration', 'ServiceMonitor', 'PrometheusRule', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+  'ValidatingWebhookConfiguration', 'ServiceMonitor', 'PrometheusRule', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy'];
 // Everything that could bring a server object back: discovery RBAC, monitoring, a PDB.
-const ALL_ON = { 'discovery.enabled': true, 'metrics.serviceMonitor.enabled': true, 'metrics.prometheusRule.enabled': true, replicaCount: 2 };
+const ALL_ON = { 'discovery.enabled': true, 'metrics.serviceMonitor.enabled': true, 'metrics.prometheusRule.enabled': true, replicaCount: 2, 'networkPolicy.enabled': true };
 
 interface WebhookEntry { name: string; matchConditions?: { name: string; expression: string }[] }
 

@@ -26,10 +26,6 @@ export const WHY_NOT: Readonly<Record<string, string>> = {
   'kube-dns/no-negcache': 'validated only: the flag may have to move across the -- separator between lists',
   'kube-dns/image-version': 'validated only: raising the tag needs the image reference rewritten per container',
   'kube-dns/probe-type': 'partial: the first sidecar\'s args are rewritten; probes in command or several sidecars go to the webhook',
-  'kube-dns-service/cluster-ip': 'not generated yet: CREATE sets clusterIP to clusterDNS and UPDATE keeps a stored one; webhook only',
-  'kube-dns-service/cluster-ip-immutable': 'not generated yet: webhook only',
-  'kube-dns-service/ip-families': 'not generated yet: webhook only',
-  'kube-dns-service/ip-family-policy': 'not generated yet: webhook only',
   'ippool/block-size-immutable': 'not generated yet: webhook only (Calico\'s v3 CRD refuses it too)',
   'ippool/ipv4-pod-cidr': 'dual-stack IPv4 pools: webhook only',
   'calico-config/assign': 'cni_network_config is a JSON template with unquoted placeholders inside a string: CEL cannot parse it',
@@ -38,17 +34,12 @@ export const WHY_NOT: Readonly<Record<string, string>> = {
   'calico-config/template': 'inside cni_network_config: CEL cannot parse it',
   'flannel/net-conf': 'net-conf.json inside canal-config: JSON in a string, which CEL cannot parse',
   'kube-proxy/cluster-cidr': 'config.conf is YAML inside a ConfigMap: CEL cannot parse it',
-  'installation/ipv6-pool': 'not generated yet: the operator\'s defaults and status are read by the webhook',
-  'installation/autodetection-v6': 'not generated yet: webhook only',
-  'installation/autodetection-v4': 'not generated yet: webhook only',
-  'installation/encapsulation': 'not generated yet: webhook only',
-  'installation/block-size': 'not generated yet: webhook only',
-  'installation/cidr': 'not generated yet: webhook only',
-  'installation/duplicate-pool': 'not generated yet: webhook only',
-  'installation/ipv4-pod-cidr': 'not generated yet: webhook only',
-  'installation/pod-cidr': 'not generated yet: webhook only',
-  'installation/service-cidr': 'not generated yet: webhook only',
-  'installation/pools-frozen': 'not generated yet: depends on the operator version in status',
+  'installation/ipv6-pool': 'validated only: the pool the webhook adds (and, IPv6-only, the IPv4 pools it removes) rewrites the whole ipPools list from the operator\'s defaults; the message shows pools by their CIDRs only',
+  'installation/autodetection-v6': 'validated only: refused while absent (the webhook writes {firstFound: true})',
+  'installation/autodetection-v4': 'validated only: refused in an IPv6-only cluster unless the stored Installation has it (the webhook removes it); the found value shows flat settings only',
+  'installation/encapsulation': 'partial: the Calico version comes from calicoVersion or the Installation\'s status; the webhook also reads it from other objects (a hint), which a policy cannot',
+  'installation/pools-frozen': 'webhook only: comparing the old and new pool sets needs a sorted list, and the operator version comes from status',
+  'installation/shape': 'the API server\'s schema (the operator\'s CRD) refuses malformed calicoNetwork first',
 };
 
 /** The webhook's rule ids: from the doctor items of every target, and the rules above. */
@@ -71,11 +62,12 @@ export interface Coverage {
 
 export function coverage(): Coverage[] {
   const validated = new Map<string, boolean>();
+  const mutated = new Set(targetPolicies().flatMap((p) => (p.mutation ? p.mutatedRules ?? p.validations.map((x) => x.rule) : [])));
   for (const p of targetPolicies()) for (const x of p.validations) validated.set(x.rule, validated.get(x.rule) === true || x.message.includes('the mutating webhook makes this change'));
   return webhookRules().map((rule) => {
     const mutable = validated.get(rule);
     const targetId = rule.split('/')[0] ?? '';
-    const mutates = mutable === true && (targetId === 'calico-node' || rule === 'kube-dns/probe-type');
+    const mutates = mutable === true && mutated.has(rule);
     return {
       rule, policy: mutable === undefined ? '-' : mutates ? 'mutate+validate' : 'validate',
       why: WHY_NOT[rule], hybrid: HYBRID_TARGETS.includes(targetId),

@@ -132,6 +132,7 @@ export function kubeDnsPolicy(): TargetPolicy {
     target: kubeDnsDeploymentTarget,
     match: `object.metadata.?name.orValue('') == 'kube-dns'`,
     variables: variables(),
+    mutatedRules: ['kube-dns/probe-type'],
     mutation: `${v('si')} >= 0 && ${v('probeAt')} >= 0 ? [JSONPatch{op: 'replace', path: '/spec/template/spec/containers/' + string(${v('si')}) + '/args', value: ${v('sidecarArgs')}.map(a, ${needsSrv('a')} ? ${srv('a')} : a)}] : []`,
     validations: checks.map(({ path, found, witness, subs, mutable, ...rest }) => ({ ...rest, violation: `${v('isKubeDns')} && (${rest.violation})`, message: message({ rule: rest.rule, path, found, witness, subs, mutable }) })),
     // Probes in `command`, or several containers of one role: the webhook edits each; the policy only the first sidecar's args.

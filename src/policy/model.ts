@@ -23,6 +23,8 @@ export interface TargetPolicy {
   validations: Validation[];
   /** CEL yielding the JSONPatch list the MutatingAdmissionPolicy applies; absent for a validate-only target. */
   mutation?: string;
+  /** The rules the mutation makes the webhook's change for; absent: every rule whose message says it is mutable. */
+  mutatedRules?: readonly string[];
   /**
    * CEL on `object`: objects the policy cannot judge as the webhook does. The hybrid engine leaves them to
    * the webhook, so nothing the webhook would refuse is admitted by a policy.

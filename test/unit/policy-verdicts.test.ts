@@ -80,7 +80,7 @@ const policyFor = (id: string) => targetPolicies().find((p) => p.target.id === i
 function assertSameVerdict(policy: TargetPolicy, object: KubeObject, config: WebhookConfig, oldObject?: KubeObject): 'compared' | 'skipped' {
   const p = evaluatePolicy(policy, object, config, oldObject);
   if (!p.judged || p.denied.includes(`${policy.target.id}/needs-webhook`)) return 'skipped';
-  assert.deepEqual(p.denied, webhookDenied(policy, object, config, oldObject), `${policy.target.id} on ${JSON.stringify(object)} with ${JSON.stringify(policyParams(config, 'policy'))}`);
+  assert.deepEqual(p.denied, webhookDenied(policy, object, config, oldObject), `${policy.target.id} on ${JSON.stringify(object)}${oldObject ? ` (old ${JSON.stringify(oldObject)})` : ""} with ${JSON.stringify(policyParams(config, 'policy'))}`);
   return 'compared';
 }
 
@@ -114,6 +114,53 @@ const ipPoolArb = (cidr: fc.Arbitrary<string>): fc.Arbitrary<KubeObject> => fc.r
   disabled: fc.option(fc.boolean(), { nil: undefined }),
 }).map(({ group, ...spec }) => ({ apiVersion: group, kind: 'IPPool', metadata: { name: 'pool' }, spec: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) }));
 
+const SERVICE_IPS = ['fd00:10:96::a', 'FD00:10:96:0::A', 'fd00:10:96::b', '10.96.0.10', '', 'bogus', 'fd20::a'];
+const serviceArb: fc.Arbitrary<KubeObject> = fc.record({
+  namespace: fc.constantFrom('kube-system', 'dns'),
+  coreDns: fc.boolean(),
+  type: fc.option(fc.constantFrom('ClusterIP', 'ExternalName'), { nil: undefined }),
+  clusterIP: fc.option(fc.constantFrom(...SERVICE_IPS), { nil: undefined }),
+  clusterIPs: fc.option(fc.array(fc.constantFrom(...SERVICE_IPS), { maxLength: 2 }), { nil: undefined }),
+  ipFamilies: fc.option(fc.constantFrom(['IPv4'], ['IPv6'], ['IPv4', 'IPv6'], ['IPv6', 'IPv4']), { nil: undefined }),
+  ipFamilyPolicy: fc.option(fc.constantFrom('SingleStack', 'PreferDualStack', 'RequireDualStack'), { nil: undefined }),
+}).map(({ namespace, coreDns, ...spec }) => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace, ...(coreDns ? { labels: { 'kubernetes.io/name': 'CoreDNS' } } : {}) },
+  spec: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)),
+}));
+
+const INSTALL_CIDRS = ['fd20::/112', 'fd20::/120', 'fd20::1/112', 'fd30::/112', 'fe80::/112', 'fd00:10:96::/112', 'fd20::/64', '10.0.0.0/16', '10.77.0.0/16', 'bogus', 'fd20:0::/112'];
+const installPoolArb = fc.record({
+  cidr: fc.constantFrom(...INSTALL_CIDRS),
+  name: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),
+  blockSize: fc.option(fc.constantFrom(116, 122, 126, 26, 64), { nil: undefined }),
+  encapsulation: fc.option(fc.constantFrom('None', 'IPIP', 'VXLAN', 'VXLANCrossSubnet', 'IPIPCrossSubnet'), { nil: undefined }),
+}).map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)));
+const installationArb: fc.Arbitrary<KubeObject> = fc.record({
+  pools: fc.option(fc.array(installPoolArb, { maxLength: 3 }), { nil: undefined }),
+  network: fc.boolean(),
+  bgp: fc.option(fc.constantFrom('Enabled', 'Disabled'), { nil: undefined }),
+  ipam: fc.option(fc.constantFrom('Calico', 'HostLocal'), { nil: undefined }),
+  cni: fc.option(fc.constantFrom('Calico', 'AmazonVPC'), { nil: undefined }),
+  v6auto: fc.boolean(),
+  v4auto: fc.boolean(),
+  dataplane: fc.option(fc.constantFrom('Iptables', 'BPF'), { nil: undefined }),
+  status: fc.option(fc.constantFrom('v3.22.0', 'v3.27.0', 'v3.28.0', 'v3.30.1'), { nil: undefined }),
+}).map(({ pools, network, bgp, ipam, cni, v6auto, v4auto, dataplane, status }) => ({
+  apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' },
+  spec: {
+    ...(cni || ipam ? { cni: { ...(cni ? { type: cni } : {}), ...(ipam ? { ipam: { type: ipam } } : {}) } } : {}),
+    ...(network ? {
+      calicoNetwork: {
+        ...(pools ? { ipPools: pools } : {}), ...(bgp ? { bgp } : {}), ...(dataplane ? { linuxDataplane: dataplane } : {}),
+        ...(v6auto ? { nodeAddressAutodetectionV6: { firstFound: true } } : {}), ...(v4auto ? { nodeAddressAutodetectionV4: { firstFound: true } } : {}),
+      },
+    } : {}),
+  },
+  ...(status ? { status: { calicoVersion: status } } : {}),
+}));
+
+const DUAL_CONFIG = configWith({ mode: 'dual-stack', ipv4PodCIDR: '10.77.0.0/16' });
+
 void describe('policy and webhook: the same verdict', () => {
   void it('on the calico-node and IPPool fixtures, under every configuration', () => {
     let compared = 0;
@@ -135,6 +182,22 @@ void describe('policy and webhook: the same verdict', () => {
   void it('on generated IPPools, created and updated', () => {
     fc.assert(fc.property(ipPoolArb(fc.constantFrom(...CIDRS)), fc.option(ipPoolArb(fc.constantFrom(...CIDRS)), { nil: undefined }), fc.constantFrom(...CONFIGS), (object, old, config) => {
       assert.equal(assertSameVerdict(policyFor('ippool'), object, config, old), 'compared');
+    }), { numRuns: RUNS });
+  });
+
+  void it('on the kube-dns Service fixtures and generated Services, created and updated', () => {
+    for (const config of [...CONFIGS, DUAL_CONFIG]) for (const object of fixtures('kube-dns').filter((o) => o.kind === 'Service')) assert.equal(assertSameVerdict(policyFor('kube-dns-service'), object, config), 'compared');
+    let compared = 0;
+    fc.assert(fc.property(serviceArb, fc.option(serviceArb, { nil: undefined }), fc.constantFrom(configWith(), DUAL_CONFIG), (object, old, config) => {
+      if (assertSameVerdict(policyFor('kube-dns-service'), object, config, old) === 'compared') compared += 1;
+    }), { numRuns: RUNS });
+    assert.ok(compared > RUNS / 3, `only ${compared} of ${RUNS} compared`);
+  });
+
+  void it('on the Installation fixtures and generated Installations, created and updated', () => {
+    for (const config of [...CONFIGS, DUAL_CONFIG]) for (const object of fixtures('operator')) assert.equal(assertSameVerdict(policyFor('installation'), object, config), 'compared');
+    fc.assert(fc.property(installationArb, fc.option(installationArb, { nil: undefined }), fc.constantFrom(configWith(), DUAL_CONFIG, configWith({ calicoVersion: 'v3.22.0' })), (object, old, config) => {
+      assert.equal(assertSameVerdict(policyFor('installation'), object, config, old), 'compared');
     }), { numRuns: RUNS });
   });
 });

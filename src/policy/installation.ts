@@ -85,8 +85,6 @@ function variables(): Variable[] {
     { name: 'removed', expression: `${v('removesV4')} && size(${v('kept')}) != size(${given})` },
     { name: 'judged', expression: `${v('networked')} && !${v('outOfBand')}` },
     { name: 'hasV6', expression: `${v('given')}.exists(p, ${famOf('p')} == 6)` },
-    { name: 'canon', expression: `${v('pools')}.map(p, ${canonOf('p')})` },
-    { name: 'names', expression: `${v('pools')}.map(p, p.?name.orValue(''))` },
     // The stored pools as the webhook reads them: none unless the stored Installation uses Calico's CNI.
     { name: 'oldPools', expression: `${v('update')} && oldObject.?spec.?cni.?type.orValue('Calico') == 'Calico' ? oldObject.?spec.?calicoNetwork.?ipPools.orValue([]) : []` },
     // The encapsulation of the pool the webhook adds (installation.ts chosenEncapsulation).
@@ -108,6 +106,8 @@ function variables(): Variable[] {
       name: 'pools',
       expression: `${v('networked')} && !${v('outOfBand')} && !${v('frozen')} ? ${v('kept')} + (${param('mode')} == 'dual-stack' && !${v('poolsGiven')} && ${param('ipv4PodCIDR')} != '' ? [{'cidr': ${param('ipv4PodCIDR')}}] : []) + (${v('hasV6')} ? [] : [${v('newPool')}]) : ${given}`,
     },
+    { name: 'canon', expression: `${v('pools')}.map(p, ${canonOf('p')})` },
+    { name: 'names', expression: `${v('pools')}.map(p, p.?name.orValue(''))` },
   ];
 }
 

@@ -1,7 +1,7 @@
-// kube-dns Deployment in CEL (rules/kube-dns-deployment.ts): sidecar probes are rewritten to SRV by a
-// JSONPatch of the (atomic) args list; the bind address, negative caching and image versions are judged
-// as the webhook judges a manifest it did not mutate, and refused with its words (the policy does not
-// rewrite them: an atomic list is replaced whole, and these edits move items between lists).
+// kube-dns Deployment in CEL (targets/kube-dns): sidecar probes rewritten to SRV, kubedns' bind address and
+// dnsmasq's --no-negcache written as the webhook writes them, by JSONPatches of whole (atomic) command/args
+// lists; image versions are judged as the webhook judges a manifest it did not mutate, and refused with its
+// words (raising a tag rewrites each image reference).
 import { kubeDnsDeploymentTarget } from '../targets/kube-dns/kube-dns.js';
 import type { KubeObject } from '../k8s/object.js';
 import { VERSION_RE, celVersionOfParts, celVersionParts, lit, type Substitution } from './cel.js';
@@ -78,6 +78,42 @@ function variables(): Variable[] {
   ];
 }
 
+/** CEL: JSONPatch `add` (which replaces an existing member, RFC 6902 4.1) of a whole list of container `i`. */
+const setList = (i: string, list: string, value: string) => `JSONPatch{op: 'add', path: '/spec/template/spec/containers/' + string(${i}) + '/' + ${list}, value: ${value}}`;
+/** Where the webhook writes a new flag (ContainerArgs.flagList): the list that holds flags, args by default. */
+const flagList = (c: string) => `(size(${c}.?args.orValue([])) > 0 || !${c}.?command.orValue([]).exists(a, a.startsWith('-')) ? 'args' : 'command')`;
+
+/**
+ * The webhook's edits of the first container of each role, as JSONPatches of whole (atomic) lists, giving the
+ * lists the webhook gives: sidecar probes to SRV in place; kubedns' last --dns-bind-address replaced in place
+ * (its value item removed when given apart), else --dns-bind-address=[::] appended to the flag list; dnsmasq's
+ * --no-negcache items (all before the separator, or the check would pass) removed and one appended after --,
+ * with -- added when there is none. The list functions slice() are k8s.io/apiserver pkg/cel/library/lists.go.
+ */
+function mutation(): string {
+  const k = v('kubedns');
+  const cmdSize = `size(${k}.?command.orValue([]))`;
+  const bindList = `(${v('bindAt')} < ${cmdSize} ? 'command' : 'args')`;
+  const bindIdx = `(${v('bindAt')} < ${cmdSize} ? ${v('bindAt')} : ${v('bindAt')} - ${cmdSize})`;
+  const listOf = (c: string, list: string) => `(${list} == 'command' ? ${c}.?command.orValue([]) : ${c}.?args.orValue([]))`;
+  const bl = listOf(k, bindList);
+  const dropNext = `(${v('kubednsAll')}[${v('bindAt')}] == ${lit(BIND)} && ${bindIdx} + 1 < size(${bl}) && !${bl}[${bindIdx} + 1].startsWith('-'))`;
+  const bindPatch = `${v('ki')} < 0 || ${v('bindOk')} ? [] : (${v('bindAt')} < 0
+    ? [${setList(v('ki'), flagList(k), `${listOf(k, flagList(k))} + [${lit(`${BIND}=[::]`)}]`)}]
+    : [${setList(v('ki'), bindList, `${bl}.slice(0, ${bindIdx}) + [${lit(`${BIND}=[::]`)}] + ${bl}.slice(${bindIdx} + (${dropNext} ? 2 : 1), size(${bl}))`)}])`;
+  const d = v('dnsmasq');
+  const sepIn = `(${d}.?command.orValue([]).exists(a, a == '--') ? 'command' : 'args')`;
+  const hasSep = `${v('dnsmasqAll')}.exists(a, a == '--')`;
+  const without = (list: string) => `${d}.?${list}.orValue([]).filter(a, a != '--no-negcache')`;
+  const target = `(${hasSep} ? ${sepIn} : ${flagList(d)})`;
+  const tail = `(${hasSep} ? ['--no-negcache'] : ['--', '--no-negcache'])`;
+  const listPatch = (list: 'command' | 'args') =>
+    `(${target} == '${list}' ? [${setList(v('di'), `'${list}'`, `${without(list)} + ${tail}`)}] : (${d}.?${list}.orValue([]).exists(a, a == '--no-negcache') ? [${setList(v('di'), `'${list}'`, without(list))}] : []))`;
+  const negPatch = `${v('di')} < 0 || ${v('negcacheOk')} ? [] : ${listPatch('command')} + ${listPatch('args')}`;
+  const probePatch = `${v('si')} >= 0 && ${v('probeAt')} >= 0 ? [JSONPatch{op: 'replace', path: '/spec/template/spec/containers/' + string(${v('si')}) + '/args', value: ${v('sidecarArgs')}.map(a, ${needsSrv('a')} ? ${srv('a')} : a)}] : []`;
+  return `(${probePatch}) + (${bindPatch}) + (${negPatch})`.replace(/\n\s*/g, ' ');
+}
+
 export function kubeDnsPolicy(): TargetPolicy {
   const withProbe = deployment([KUBEDNS_OK, DNSMASQ_OK, { ...SIDECAR_OK, args: [SIDECAR_PROBE_A] }]);
   const probe = `${v('sidecarArgs')}[${v('probeAt')}]`;
@@ -132,8 +168,8 @@ export function kubeDnsPolicy(): TargetPolicy {
     target: kubeDnsDeploymentTarget,
     match: `object.metadata.?name.orValue('') == 'kube-dns'`,
     variables: variables(),
-    mutatedRules: ['kube-dns/probe-type'],
-    mutation: `${v('si')} >= 0 && ${v('probeAt')} >= 0 ? [JSONPatch{op: 'replace', path: '/spec/template/spec/containers/' + string(${v('si')}) + '/args', value: ${v('sidecarArgs')}.map(a, ${needsSrv('a')} ? ${srv('a')} : a)}] : []`,
+    mutatedRules: ['kube-dns/probe-type', 'kube-dns/bind-address', 'kube-dns/no-negcache'],
+    mutation: mutation(),
     validations: checks.map(({ path, found, witness, subs, mutable, ...rest }) => ({ ...rest, violation: `${v('isKubeDns')} && (${rest.violation})`, message: message({ rule: rest.rule, path, found, witness, subs, mutable }) })),
     // Probes in `command`, or several containers of one role: the webhook edits each; the policy only the first sidecar's args.
     webhookOnly: `object.?spec.?template.?spec.?containers.orValue([]).exists(c, c.?command.orValue([]).exists(a, a.startsWith(${lit(PROBE)}))) || ${Object.keys(ROLES).map((r) => `object.?spec.?template.?spec.?containers.orValue([]).filter(c, ${roleCel('c')} == ${lit(r)}).size() > 1`).join(' || ')}`,

@@ -37,6 +37,15 @@ interface PolicySpec {
   validations: { expression: string; messageExpression: string }[];
 }
 
+/** The API server compiles each variable with only the earlier ones declared (an "undefined field" error otherwise). */
+function assertDeclaredInOrder(variables: readonly { name: string; expression: string }[]): void {
+  variables.forEach((v, i) => {
+    for (const [, used] of v.expression.matchAll(/variables\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      assert.ok(variables.slice(0, i).some((x) => x.name === used), `variable ${v.name} uses ${used ?? ''} before it is declared`);
+    }
+  });
+}
+
 type PolicyVerdict = { judged: false } | { judged: true; denied: string[] };
 
 /**
@@ -46,6 +55,7 @@ type PolicyVerdict = { judged: false } | { judged: true; denied: string[] };
  */
 function evaluatePolicy(policy: TargetPolicy, object: KubeObject, config: WebhookConfig, oldObject?: KubeObject): PolicyVerdict {
   const spec = validatingPolicy(policy, OPTIONS).spec as unknown as PolicySpec;
+  assertDeclaredInOrder(spec.variables);
   const variables: Record<string, unknown> = {};
   const context = { object, oldObject: oldObject ?? null, params: { data: policyParams(config, 'policy') }, request: { operation: oldObject ? 'UPDATE' : 'CREATE' }, variables };
   for (const v of spec.variables) {

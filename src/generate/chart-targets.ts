@@ -2,11 +2,14 @@
 // reaches the webhook configurations and the discovery RBAC with no chart edit. Named templates:
 // `calico-ipv6-webhook.targets.rules.<mutating|validating>` (the webhook rules),
 // `calico-ipv6-webhook.targets.condition.<mutating|validating>` (the matchCondition's CEL),
+// `calico-ipv6-webhook.targets.matchConditions.<mutating|validating>` (the whole list, hybrid's condition included),
 // `calico-ipv6-webhook.targets.rbac.<cluster|namespaced>` (discovery's read access, src/cluster/rbac.ts) and
 // `calico-ipv6-webhook.targets.list` (one line naming every target's objects, for NOTES.txt).
 import { readAccess, type PolicyRule } from '../cluster/rbac.js';
 import { mutatingScope, webhookScope, type ScopedResource } from '../targets/scope.js';
 import type { Target } from '../targets/target.js';
+import { hybridWebhookCondition } from '../policy/chart-template.js';
+import { targetPolicies } from '../policy/registry.js';
 
 const quoted = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 const celString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -66,10 +69,21 @@ export function targetObjectsLine(targets: readonly Target[]): string {
   return [...byKind].map(([kind, names]) => (names === 'any' ? `${kind}s (any name)` : `${kind}${names.length > 1 ? 's' : ''} ${names.join(', ')}`)).join('; ');
 }
 
+/**
+ * The webhook configuration's whole matchConditions list: the targets, and with admission.engine=hybrid the
+ * condition that leaves out what the admission policies judge (src/policy/chart-template.ts
+ * hybridWebhookCondition), so no object is judged twice and no template has to append to the list.
+ */
+function matchConditions(targetCondition: readonly string[], hybridCondition: string): string[] {
+  const lines = ['matchConditions:', '  - name: calico-ipv6-webhook-targets', '    expression: >-', ...targetCondition.map((l) => `      ${l}`)];
+  if (hybridCondition.includes('{{')) throw new Error('the hybrid matchCondition contains "{{"');
+  return [...lines, '{{- if eq (include "calico-ipv6-webhook.engine" .) "hybrid" }}', '  - name: calico-ipv6-webhook-hybrid', `    expression: ${JSON.stringify(hybridCondition)}`, '{{- end }}'];
+}
+
 const define = (name: string, lines: readonly string[]) => [`{{- define "calico-ipv6-webhook.targets.${name}" -}}`, ...lines, '{{- end }}', ''];
 
 /** The file's text after its generated-file header (src/generate/outputs.ts adds that). */
-export function renderChartTargets(targets: readonly Target[]): string {
+export function renderChartTargets(targets: readonly Target[], hybridCondition = hybridWebhookCondition(targetPolicies())): string {
   const mutating = targets.filter((t) => t.mutates);
   const access = readAccess(targets);
   return [
@@ -79,6 +93,8 @@ export function renderChartTargets(targets: readonly Target[]): string {
     ...define('rules.validating', webhookRules(webhookScope(targets))),
     ...define('condition.mutating', condition(mutatingScope(targets), mutating)),
     ...define('condition.validating', condition(webhookScope(targets), targets)),
+    ...define('matchConditions.mutating', matchConditions(condition(mutatingScope(targets), mutating), hybridCondition)),
+    ...define('matchConditions.validating', matchConditions(condition(webhookScope(targets), targets), hybridCondition)),
     ...define('rbac.cluster', rbacRules(access.cluster)),
     ...define('rbac.namespaced', rbacRules(access.namespaced)),
     ...define('list', [targetObjectsLine(targets)]),

@@ -1,8 +1,9 @@
 // The policy engine's objects as a Helm template (charts/calico-ipv6-webhook/templates/policies.generated.yaml):
 // the same objects `policy` prints, rendered with placeholders that become Helm actions (release name,
 // namespace, labels, values, the MutatingAdmissionPolicy apiVersion the cluster serves), so chart and CLI
-// cannot drift. Also the hybrid engine's matchCondition for the webhook configurations, from the same
-// `match` and `webhookOnly` predicates the policies use, so no object is judged twice.
+// cannot drift. Also the hybrid engine's matchCondition for the webhook configurations (rendered into
+// _targets.generated.tpl by src/generate/chart-targets.ts), from the same `match` and `webhookOnly`
+// predicates the policies use, so no object is judged twice.
 import { stringify } from 'yaml';
 import type { KubeObject } from '../k8s/object.js';
 import type { TargetPolicy } from './model.js';
@@ -98,16 +99,12 @@ on 1.34 and 1.35 behind the MutatingAdmissionPolicy feature gate and runtime-con
 and one params ConfigMap rendered from config.*. The same objects as \`calico-ipv6-webhook policy\` prints
 (test/chart/engine.test.ts compares them). hybrid binds only calico-node and kube-dns.
 */}}
-{{- define "calico-ipv6-webhook.hybridMatchCondition" -}}
-{{- if eq (include "calico-ipv6-webhook.engine" .) "hybrid" }}
 `;
 
 /** The whole chart template. */
 export function chartPoliciesTemplate(header: string, policies: readonly TargetPolicy[]): string {
-  const condition = stringify([{ name: 'calico-ipv6-webhook-hybrid', expression: hybridWebhookCondition(policies) }], { lineWidth: 0 });
-  if (condition.includes('{{')) throw new Error('the hybrid matchCondition contains "{{"');
   const params = paramsConfigMap(Object.fromEntries(Object.keys(PARAM_VALUES).map((k) => [k, PARAM(k as ParamKey)])), OPTIONS);
-  return `${header} */}}\n${INTRO}${condition}{{- end }}\n{{- end }}\n`
+  return `${header} */}}\n${INTRO}`
     + '{{- if ne (include "calico-ipv6-webhook.engine" .) "webhook" }}\n'
     + '{{- $fullname := include "calico-ipv6-webhook.fullname" . }}\n'
     + '{{- $mapVersion := include "calico-ipv6-webhook.mutatingPolicyApiVersion" . }}\n'

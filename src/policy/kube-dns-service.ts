@@ -103,10 +103,12 @@ export function kubeDnsServicePolicy(): TargetPolicy {
     `(!${v('ipsFit')} ? [${add('/spec/clusterIPs', `[${v('dns')}]`)}] : [])`,
     `(!${v('familiesFit')} ? [${add('/spec/ipFamilies', v('expectedFamilies'))}] : [])`,
   ].join(' + ');
+  // .map(x, x) copies a list of the object into a CEL list: the API server's typed object lists cannot be
+  // written as a JSONPatch value (k8s.io/apiserver@v0.37.2 pkg/cel/common/valuesreflect.go:261-267).
   const onKeep = [
     `[${add('/spec/clusterIP', 'oldObject.spec.clusterIP')}]`,
-    `(oldObject.spec.?clusterIPs.hasValue() ? [${add('/spec/clusterIPs', 'oldObject.spec.clusterIPs')}] : [])`,
-    `(oldObject.spec.?ipFamilies.hasValue() ? [${add('/spec/ipFamilies', 'oldObject.spec.ipFamilies')}] : [])`,
+    `(oldObject.spec.?clusterIPs.hasValue() ? [${add('/spec/clusterIPs', 'oldObject.spec.clusterIPs.map(x, x)')}] : [])`,
+    `(oldObject.spec.?ipFamilies.hasValue() ? [${add('/spec/ipFamilies', 'oldObject.spec.ipFamilies.map(x, x)')}] : [])`,
   ].join(' + ');
   return {
     target: kubeDnsServiceTarget,

@@ -1,6 +1,7 @@
 // The policy engine on a real kube-apiserver, with no webhook running: the chart installed by Helm with
 // admission.engine=policy (ValidatingAdmissionPolicies and MutatingAdmissionPolicies generated from the
-// rules) corrects and refuses calico-node and kube-dns as the webhook does.
+// rules) corrects and refuses calico-node, kube-dns, its Service and the Installation as the webhook does,
+// and on generated objects gives the verdict and stores the object the webhook's own code gives.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -9,7 +10,16 @@ import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js'
 import { daemonSetEnv } from './harness/kube.js';
 import { kubernetesTarget } from './harness/kubernetes.js';
 import { CHART } from './harness/service-route.js';
+import fc from 'fast-check';
 import { main } from '../../src/cli/main.js';
+import { analyze } from '../../src/engine/analyze.js';
+import { validationVerdict } from '../../src/engine/verdict.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { DEFAULT_RAW_CONFIG } from '../../src/config/types.js';
+import type { KubeObject } from '../../src/k8s/object.js';
+import { coverage } from '../../src/policy/coverage.js';
+import { installCalicoCrds } from './harness/calico-crds.js';
+import { calicoNodeArb, installationArb, ipPoolArb, kubeDnsArb, serviceArb } from '../support/policy-objects.js';
 
 let cluster: TestCluster;
 // The release name contains the chart's, so every object is named calico-ipv6-webhook-<target>.
@@ -58,6 +68,7 @@ before(async () => {
     const probe = await cluster.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], { input: calicoNode({}) });
     return probe.code === 0 && probe.stdout.includes('CALICO_IPV6POOL_CIDR');
   });
+  await installCalicoCrds(cluster);
 });
 
 after(async () => {
@@ -159,6 +170,153 @@ test('policy: what only the webhook can judge is refused as needs-webhook, never
   }
 });
 
+
+/** A kube-dns Deployment whose images are new enough; kubedns and dnsmasq lack the IPv6 flags, the sidecar probes A. */
+function kubeDnsDeployment(kubednsArgs: string[], dnsmasqArgs: string[]): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-dns', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: {
+          containers: [
+            { name: 'kubedns', image: 'registry.k8s.io/k8s-dns-kube-dns-amd64:1.14.10', args: kubednsArgs },
+            { name: 'dnsmasq', image: 'registry.k8s.io/k8s-dns-dnsmasq-nanny-amd64:1.14.10', args: dnsmasqArgs },
+            { name: 'sidecar', image: 'registry.k8s.io/k8s-dns-sidecar-amd64:1.14.10', args: ['--probe=kubedns,127.0.0.1:10053,kubernetes.default.svc.cluster.local,5,A'] },
+          ],
+        },
+      },
+    },
+  };
+}
+
+type Containers = { name: string; args?: string[]; command?: string[]; image?: string; env?: unknown[] }[];
+const containersOf = (o: KubeObject) => ((o.spec as { template?: { spec?: { containers?: Containers } } } | undefined)?.template?.spec?.containers ?? []);
+const CONFIG = validateConfig(DEFAULT_RAW_CONFIG);
+
+test('policy: the kube-dns MutatingAdmissionPolicy adds --dns-bind-address=[::] and --no-negcache as the webhook does, and re-apply changes nothing', async () => {
+  const deployment = kubeDnsDeployment(['--domain=cluster.local.', '--dns-bind-address', '0.0.0.0', '--v=2'], ['-v=2', '--no-negcache', '--', '-k']);
+  const webhook = analyze(deployment, { config: CONFIG, operation: 'CREATE' }).mutated;
+  const r = await cluster.kubectl(['apply', '-o', 'json', '-f', '-'], { input: JSON.stringify(deployment) });
+  assert.equal(r.code, 0, r.stderr);
+  const stored = containersOf(JSON.parse(r.stdout) as KubeObject);
+  assert.deepEqual(stored.map((c) => c.args), containersOf(webhook).map((c) => c.args));
+  assert.deepEqual(stored.find((c) => c.name === 'kubedns')?.args, ['--domain=cluster.local.', '--dns-bind-address=[::]', '--v=2']);
+  assert.deepEqual(stored.find((c) => c.name === 'dnsmasq')?.args, ['-v=2', '--', '-k', '--no-negcache']);
+  const generation = async () => (await cluster.kubectl(['get', 'deployment', '-n', 'kube-system', 'kube-dns', '-o', 'jsonpath={.metadata.generation}'])).stdout;
+  const before = await generation();
+  const again = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(deployment) });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await generation(), before, 're-apply changed the stored kube-dns');
+  const diff = await cluster.kubectl(['diff', '-f', '-'], { input: JSON.stringify(deployment) });
+  assert.equal(diff.code, 0, `kubectl diff shows a change after apply: ${diff.stdout}${diff.stderr}`);
+  assert.equal((await cluster.kubectl(['delete', 'deployment', '-n', 'kube-system', 'kube-dns'])).code, 0);
+});
+
+const service = (spec: Record<string, unknown>): string => JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }], selector: { 'k8s-app': 'kube-dns' }, ...spec } });
+
+test('policy: the kube-dns Service gets the cluster DNS address on CREATE, and re-applying the upstream IPv4 manifest keeps it', async () => {
+  for (const clusterIP of ['10.96.0.10', 'fd00:10:96::b', undefined]) {
+    const r = await cluster.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: service(clusterIP ? { clusterIP } : {}) });
+    assert.equal(r.code, 0, r.stderr);
+    const spec = (JSON.parse(r.stdout) as { spec: { clusterIP: string; clusterIPs: string[]; ipFamilies: string[] } }).spec;
+    assert.equal(spec.clusterIP, 'fd00:10:96::a', `from ${String(clusterIP)}`);
+    assert.deepEqual(spec.clusterIPs, ['fd00:10:96::a']);
+    assert.deepEqual(spec.ipFamilies, ['IPv6']);
+  }
+  const upstream = service({ clusterIP: '10.96.0.10' });
+  assert.equal((await cluster.kubectl(['apply', '-f', '-'], { input: upstream })).code, 0);
+  // kubectl's three-way merge sends clusterIP 10.96.0.10 again; the policy puts the stored address back.
+  const again = await cluster.kubectl(['apply', '-f', '-'], { input: upstream });
+  assert.equal(again.code, 0, again.stderr);
+  const diff = await cluster.kubectl(['diff', '-f', '-'], { input: upstream });
+  assert.equal(diff.code, 0, `kubectl diff shows a change: ${diff.stdout}${diff.stderr}`);
+  assert.equal((await cluster.kubectl(['get', 'service', '-n', 'kube-system', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}'])).stdout, 'fd00:10:96::a');
+  assert.equal((await cluster.kubectl(['delete', 'service', '-n', 'kube-system', 'kube-dns'])).code, 0);
+});
+
+test('policy: an Installation with its IPv6 pool outside podCIDR is refused with the webhook\'s rule id and fix text', async () => {
+  const installation = JSON.stringify({
+    apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' },
+    spec: { calicoNetwork: { ipPools: [{ cidr: 'fd99::/112', encapsulation: 'None' }], nodeAddressAutodetectionV6: { firstFound: true } } },
+  });
+  for (const dryRun of [['--dry-run=server'], []]) {
+    const r = await cluster.kubectl(['apply', ...dryRun, '-f', '-'], { input: installation });
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.ok(r.stderr.includes('[installation/pod-cidr] spec.calicoNetwork.ipPools[cidr=fd99::/112].cidr: found "fd99::/112", expected inside podCIDR fd20::/112'), r.stderr);
+    assert.ok(r.stderr.includes('pods would get addresses kube-proxy and the controller manager do not know (--cluster-cidr fd20::/112)'), r.stderr);
+    assert.match(r.stderr, /ValidatingAdmissionPolicy 'calico-ipv6-webhook-installation'/);
+  }
+  const fixed = installation.replace('fd99::/112', 'fd20::/112');
+  const ok = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: fixed });
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+/** Rules whose change the policies make (mutate+validate); any other change the webhook would make is refused by the policy. */
+const MUTATED = new Set(coverage().filter((c) => c.policy === 'mutate+validate').map((c) => c.rule));
+const IMPLEMENTED = new Set(coverage().filter((c) => c.policy !== '-').map((c) => c.rule));
+
+/** The webhook's answer by its own code: the mutated object, and the rules refused (validated after mutation). */
+function webhookAnswer(object: KubeObject): { mutated: KubeObject; denied: string[] } {
+  const mutation = analyze(object, { config: CONFIG, operation: 'CREATE' });
+  const unmade = mutation.mutation.changes.map((c) => c.rule).filter((r) => !MUTATED.has(r));
+  const after = validationVerdict(analyze(mutation.mutated, { config: CONFIG, operation: 'CREATE' }), 'deny').violated;
+  return { mutated: mutation.mutated, denied: [...new Set([...unmade, ...after].filter((r) => IMPLEMENTED.has(r)))].sort() };
+}
+
+/** What a policy may change of each kind, compared between the stored object and the webhook's. */
+function judgedPart(object: KubeObject): unknown {
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  if (object.kind === 'Service') return { clusterIP: spec.clusterIP, clusterIPs: spec.clusterIPs, ipFamilies: spec.ipFamilies };
+  if (object.kind === 'DaemonSet' || object.kind === 'Deployment') return containersOf(object).map((c) => ({ image: c.image, command: c.command, args: c.args, env: c.env }));
+  return spec;
+}
+
+/** JSON with every object's keys sorted: the API server writes a custom resource's fields in its own order. */
+function canonical(value: unknown): string {
+  const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v);
+  return JSON.stringify(sorted(value));
+}
+
+test('policy: on generated objects the real API server gives the webhook\'s verdict and stores the webhook\'s object (MutatingAdmissionPolicy JSONPatches included)', async () => {
+  const objects: KubeObject[] = [
+    ...fc.sample(calicoNodeArb, { numRuns: 30, seed: 20 }).map((o) => ({ ...o, metadata: { ...o.metadata, name: 'canal' } })),
+    ...fc.sample(kubeDnsArb, { numRuns: 20, seed: 20 }),
+    ...fc.sample(serviceArb, { numRuns: 16, seed: 20 }).filter((o) => o.metadata?.namespace === 'kube-system'),
+    ...fc.sample(ipPoolArb(fc.constantFrom('fd20::/112', 'fd20::1/112', 'fd30::/112', 'fd20::/122', 'fd00:10:96::/112')), { numRuns: 6, seed: 20 }).filter((o) => o.apiVersion === 'crd.projectcalico.org/v1'),
+    // The API server drops status on CREATE (the status subresource), so the generated status is not sent.
+    ...fc.sample(installationArb, { numRuns: 10, seed: 20 }).map(({ status: _status, ...o }) => o),
+  ];
+  const results = await Promise.all(objects.map(async (object) => {
+    const input = object.kind === 'Service' ? service(object.spec as Record<string, unknown>).replace('"namespace":"kube-system"}', `"namespace":"kube-system"${object.metadata?.labels ? `,"labels":${JSON.stringify(object.metadata.labels)}` : ''}}`) : JSON.stringify(object);
+    return { object, sent: JSON.parse(input) as KubeObject, r: await cluster.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input }) };
+  }));
+  let compared = 0;
+  const mismatches: string[] = [];
+  for (const { sent, r } of results) {
+    if (r.stderr.includes('/needs-webhook]')) continue;
+    const webhook = webhookAnswer(sent);
+    const policyDenied = r.code === 0 ? [] : [...new Set([...r.stderr.matchAll(/\[([a-z0-9-]+\/[a-z0-9-]+)\]/g)].map((m) => m[1]!))].sort();
+    // The API server's own checks (schema, Service address range) answer before a policy can.
+    if (r.code !== 0 && policyDenied.length === 0) continue;
+    compared += 1;
+    // kubectl shows the first refusing validation only (validating/dispatcher.go:300-307): it must be one the webhook names.
+    if ((policyDenied.length === 0) !== (webhook.denied.length === 0) || !policyDenied.every((rule) => webhook.denied.includes(rule))) {
+      mismatches.push(`${sent.kind}: policy ${JSON.stringify(policyDenied)} webhook ${JSON.stringify(webhook.denied)} on ${JSON.stringify(sent)}\n${r.stderr}`);
+      continue;
+    }
+    const stored = r.code === 0 ? canonical(judgedPart(JSON.parse(r.stdout) as KubeObject)) : '';
+    if (r.code === 0 && stored !== canonical(judgedPart(webhook.mutated))) {
+      mismatches.push(`${sent.kind}: stored ${stored} webhook ${canonical(judgedPart(webhook.mutated))} on ${JSON.stringify(sent)}`);
+    }
+  }
+  assert.deepEqual(mismatches, []);
+  const denied = results.filter((x) => x.r.code !== 0).length;
+  assert.ok(denied > 5 && denied < results.length - 5, `${denied} of ${results.length} refused: both verdicts must be exercised`);
+  assert.ok(compared >= 30, `only ${compared} of ${objects.length} compared`);
+});
+
 test('policy: kube-dns A-type probes are rewritten to SRV, and refused with the webhook\'s rule id and fix text when mutation is off', async () => {
   // The webhook's own fix of the fixture with the probes put back to A: the policies validate (but do not
   // add) the other kube-dns settings (policy --explain), so only the probe type is left to them.
@@ -180,4 +338,15 @@ test('policy: kube-dns A-type probes are rewritten to SRV, and refused with the 
   }
   const stored = await cluster.kubectl(['get', 'deployment', 'kube-dns', '-n', 'kube-system']);
   assert.notEqual(stored.code, 0, 'a refused kube-dns was stored');
+});
+
+test('policy: with mutation off, a kube-dns Service at another address is refused with the webhook\'s rule id and fix text', async () => {
+  // After the previous test's helm upgrade (mutation.enabled=false): no MutatingAdmissionPolicy sets the address.
+  for (const dryRun of [['--dry-run=server'], []]) {
+    const r = await cluster.kubectl(['create', ...dryRun, '-f', '-'], { input: service({ clusterIP: 'fd00:10:96::b' }) });
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.ok(r.stderr.includes('[kube-dns-service/cluster-ip] spec.clusterIP: found "fd00:10:96::b", expected "fd00:10:96::a"'), r.stderr);
+    assert.ok(r.stderr.includes("Fix: the kube-dns Service must answer at the kubelet's --cluster-dns address"), r.stderr);
+    assert.match(r.stderr, /ValidatingAdmissionPolicy 'calico-ipv6-webhook-kube-dns-service'/);
+  }
 });

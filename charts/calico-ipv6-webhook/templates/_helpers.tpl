@@ -161,10 +161,7 @@ mutate step (IPPools, the kube-proxy ConfigMap) is validated only, so the mutati
 {{- $which := ternary "mutating" "validating" (index . 1) }}
 rules:
   {{- include (printf "calico-ipv6-webhook.targets.rules.%s" $which) (index . 0) | nindent 2 }}
-matchConditions:
-  - name: calico-ipv6-webhook-targets
-    expression: >-
-      {{- include (printf "calico-ipv6-webhook.targets.condition.%s" $which) (index . 0) | nindent 6 }}
+{{ include (printf "calico-ipv6-webhook.targets.matchConditions.%s" $which) (index . 0) }}
 {{- end }}
 
 {{/* The `helm test` Pod's labels: not the Service's selector, so it never receives reviews itself. */}}

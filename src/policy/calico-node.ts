@@ -7,7 +7,7 @@ import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
 import { VERSION_RE, celVersionOfParts, celVersionParts, firstOf, lit, litList, versionNumber, type Substitution } from './cel.js';
 import { entryPathCel, envVariables, foundCel, id, unsetCel, v } from './env-cel.js';
-import { param } from './params.js';
+import { canonicalParam, param } from './params.js';
 import { message, shownCel, type Witness } from './texts.js';
 import type { TargetPolicy, Validation, Variable } from './model.js';
 import { operatorManagedCel } from './operator-cel.js';
@@ -88,14 +88,14 @@ function changes(): EnvChange[] {
   const creates = `${v('creates')} == 'true'`;
   const felixTrue = litList(['true', '1', 'yes', 'y', 't']);
   return [
-    { rule: 'calico-node/ipv6-pool', name: POOL, when: `${creates} && ${unsetCel(POOL)}`, value: param('podCIDR'), witness: witness({}) },
+    { rule: 'calico-node/ipv6-pool', name: POOL, when: `${creates} && ${unsetCel(POOL)}`, value: canonicalParam('podCIDR'), witness: witness({}) },
     { rule: 'calico-node/ip6', name: 'IP6', when: unsetCel('IP6'), value: "'autodetect'", witness: witness({}) },
     {
       rule: 'calico-node/felix-ipv6', name: 'FELIX_IPV6SUPPORT', value: "'true'", witness: witness({ FELIX_IPV6SUPPORT: 'false' }),
       when: `${v('k_FELIX_IPV6SUPPORT')} == 'absent' || (${v('k_FELIX_IPV6SUPPORT')} == 'literal' && !(${v('v_FELIX_IPV6SUPPORT')}.lowerAscii() in ${felixTrue}))`,
     },
     {
-      rule: 'calico-node/ipv4-pool', name: 'CALICO_IPV4POOL_CIDR', value: param('ipv4PodCIDR'), witness: witness({}, undefined, DUAL_CONFIG),
+      rule: 'calico-node/ipv4-pool', name: 'CALICO_IPV4POOL_CIDR', value: canonicalParam('ipv4PodCIDR'), witness: witness({}, undefined, DUAL_CONFIG),
       when: `${DUAL} && ${param('ipv4PodCIDR')} != '' && ${creates} && ${unsetCel('CALICO_IPV4POOL_CIDR')}`,
     },
     {

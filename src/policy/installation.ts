@@ -11,7 +11,7 @@ import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
 import { VERSION_RE, celVersionOfParts, celVersionParts, lit, versionNumber, type Substitution } from './cel.js';
 import { v } from './env-cel.js';
-import { param } from './params.js';
+import { canonicalParam, param } from './params.js';
 import { message, shownCel, type Witness } from './texts.js';
 import type { TargetPolicy, Validation, Variable } from './model.js';
 
@@ -100,11 +100,11 @@ function variables(): Variable[] {
     {
       name: 'newPool',
       // Only what the checks read (blockSize is the IPv6 default); Kubernetes' CEL wants homogeneous map literals (environment/base.go:63).
-      expression: `{'cidr': ${param('podCIDR')}, 'encapsulation': ${v('newEncap')}}`,
+      expression: `{'cidr': ${canonicalParam('podCIDR')}, 'encapsulation': string(${v('newEncap')})}`,
     },
     {
       name: 'pools',
-      expression: `${v('networked')} && !${v('outOfBand')} && !${v('frozen')} ? ${v('kept')} + (${param('mode')} == 'dual-stack' && !${v('poolsGiven')} && ${param('ipv4PodCIDR')} != '' ? [{'cidr': ${param('ipv4PodCIDR')}}] : []) + (${v('hasV6')} ? [] : [${v('newPool')}]) : ${given}`,
+      expression: `${v('networked')} && !${v('outOfBand')} && !${v('frozen')} ? ${v('kept')} + (${param('mode')} == 'dual-stack' && !${v('poolsGiven')} && ${param('ipv4PodCIDR')} != '' ? [{'cidr': ${canonicalParam('ipv4PodCIDR')}}] : []) + (${v('hasV6')} ? [] : [${v('newPool')}]) : ${given}`,
     },
     { name: 'canon', expression: `${v('pools')}.map(p, ${canonOf('p')})` },
     { name: 'names', expression: `${v('pools')}.map(p, p.?name.orValue(''))` },

@@ -7,7 +7,7 @@ import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
 import { lit, type Substitution } from './cel.js';
 import { v } from './env-cel.js';
-import { param } from './params.js';
+import { canonicalParam, param } from './params.js';
 import { message, shownCel, type Witness } from './texts.js';
 import type { TargetPolicy, Validation, Variable } from './model.js';
 
@@ -29,7 +29,7 @@ function variables(): Variable[] {
   const old = 'oldObject.?spec';
   return [
     // The address as the webhook writes it: canonical (RFC 5952), whatever the params say.
-    { name: 'dns', expression: `string(ip(${param('clusterDNS')}))` },
+    { name: 'dns', expression: canonicalParam('clusterDNS') },
     { name: 'create', expression: "request.operation == 'CREATE'" },
     { name: 'update', expression: "request.operation == 'UPDATE' && oldObject != null" },
     { name: 'ipGiven', expression: `${spec}.?clusterIP.hasValue()` },

@@ -24,3 +24,14 @@ export function policyParams(config: WebhookConfig, engine: 'policy' | 'hybrid')
   const params: Record<ParamKey, string> = { ...rest, calicoVersion: calicoVersion === 'auto' ? '' : calicoVersion, minImageVersion: kubeDNS.minImageVersion, engine };
   return Object.fromEntries(PARAM_KEYS.map((k) => [k, params[k]])) as Record<ParamKey, string>;
 }
+
+/**
+ * A network setting as the configuration normalises it (src/config/validate.ts: RFC 5952 text, as
+ * Kubernetes' string() of ip()/cidr() writes it, pkg/cel/library/ip.go and cidr.go), whatever text the
+ * params hold: the chart passes its values as written. ipv4PodCIDR may be empty (unset).
+ */
+export function canonicalParam(key: 'podCIDR' | 'serviceCIDR' | 'clusterDNS' | 'ipv4PodCIDR'): string {
+  if (key === 'clusterDNS') return `string(ip(${param(key)}))`;
+  const canonical = `string(cidr(${param(key)}))`;
+  return key === 'ipv4PodCIDR' ? `(${param(key)} == '' ? '' : ${canonical})` : canonical;
+}

@@ -8,7 +8,7 @@ import { summarize } from '../engine/summary.js';
 import type { KubeObject, Operation } from '../k8s/object.js';
 import type { Finding } from '../targets/report.js';
 import { celText, type Substitution } from './cel.js';
-import { param } from './params.js';
+import { canonicalParam, param } from './params.js';
 
 /** Configuration values no real text contains, so each occurrence in a finding is that setting. */
 export const SENTINEL: RawConfig = {
@@ -21,10 +21,10 @@ export const SENTINEL: RawConfig = {
 };
 
 const CONFIG_SUBS: readonly Substitution[] = [
-  { text: 'fd5e:1::/112', cel: param('podCIDR') },
-  { text: 'fd5e:2::/112', cel: param('serviceCIDR') },
-  { text: 'fd5e:2::a', cel: param('clusterDNS') },
-  { text: '10.77.0.0/16', cel: param('ipv4PodCIDR') },
+  { text: 'fd5e:1::/112', cel: canonicalParam('podCIDR') },
+  { text: 'fd5e:2::/112', cel: canonicalParam('serviceCIDR') },
+  { text: 'fd5e:2::a', cel: canonicalParam('clusterDNS') },
+  { text: '10.77.0.0/16', cel: canonicalParam('ipv4PodCIDR') },
   { text: '7.7.7', cel: param('minImageVersion') },
 ];
 

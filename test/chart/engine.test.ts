@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { hybridWebhookCondition } from '../../src/policy/chart-template.js';
 import { targetPolicies } from '../../src/policy/registry.js';
+import { withNetLibrary } from '../support/cel-net.js';
 import { HELM_VERSIONS, NAMESPACE, RELEASE, findAll, findOne, kinds, render, renderError, type K8sObject } from './helm.js';
 
 const FULLNAME = `${RELEASE}-calico-ipv6-webhook`;
@@ -139,5 +140,54 @@ void describe('the hybrid matchCondition as CEL', () => {
     assert.equal(reachesWebhook({ group: 'apps', resource: 'deployments' }, { metadata: { name: 'kube-dns' }, spec: { template: { spec: { containers: [] } } } }), false);
     assert.equal(reachesWebhook({ group: '', resource: 'configmaps' }, { metadata: { name: 'calico-config' }, data: {} }), true, 'not a hybrid target');
     assert.equal(reachesWebhook({ group: 'crd.projectcalico.org', resource: 'ippools' }, { metadata: { name: 'default-ipv6-ippool' }, spec: {} }), true, 'IPPools stay in the webhook');
+  });
+});
+
+/** The refusal messages of the rendered ValidatingAdmissionPolicies on one object, evaluated as CEL with their params. */
+function refusals(objects: K8sObject[], object: Record<string, unknown>, resource: string): string[] {
+  const cel = withNetLibrary(new CelEnvironment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true }));
+  const params = findAll(objects, 'ConfigMap').find((c) => c.metadata.name.endsWith('-policy-params'));
+  const out: string[] = [];
+  for (const policy of findAll(objects, 'ValidatingAdmissionPolicy')) {
+    const spec = policy.spec as { matchConstraints: { resourceRules: { resources: string[] }[] }; variables: { name: string; expression: string }[]; validations: { expression: string; messageExpression: string }[] };
+    if (!spec.matchConstraints.resourceRules.some((r) => r.resources.includes(resource))) continue;
+    const variables: Record<string, unknown> = {};
+    const context = { object, oldObject: null, params: { data: params?.data }, request: { operation: 'CREATE' }, variables };
+    for (const v of spec.variables) {
+      let cached: { value: unknown } | undefined;
+      Object.defineProperty(variables, v.name, { enumerable: true, get: () => (cached ??= { value: cel.evaluate(v.expression, context) }).value });
+    }
+    for (const x of spec.validations) if (cel.evaluate(x.expression, context) !== true) out.push(String(cel.evaluate(x.messageExpression, context)));
+  }
+  return out;
+}
+
+void describe('config.* written non-canonically', () => {
+  // The CLI normalises the configuration (src/config/validate.ts); the chart passes the values as written, and
+  // the policies compare and show them as ip()/cidr() values, so both give the same answers and the same words.
+  const canonical = { podCIDR: 'fd30::/64', serviceCIDR: 'fd00:20::/112', clusterDNS: 'fd00:20::a' };
+  const written = { podCIDR: 'FD30:0:0:0::0/64', serviceCIDR: 'fd00:20:0::/112', clusterDNS: 'FD00:0020::A' };
+  const setOf = (c: Record<string, string>) => ({ 'admission.engine': 'policy', ...Object.fromEntries(Object.entries(c).map(([k, x]) => [`config.${k}`, x])) });
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['ippools', 'an IPPool outside podCIDR', { metadata: { name: 'p' }, spec: { cidr: 'fd99::/112' } }],
+    ['ippools', 'an IPPool inside podCIDR', { metadata: { name: 'p' }, spec: { cidr: 'fd30::/112' } }],
+    ['services', 'a kube-dns Service at another address', { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: 'fd00:20::b' } }],
+    ['services', 'a kube-dns Service at the cluster DNS address', { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: 'fd00:20::a', clusterIPs: ['fd00:20::a'] } }],
+    ['installations', 'an Installation without an IPv6 pool', { metadata: { name: 'default' }, spec: { calicoNetwork: { ipPools: [{ cidr: '10.0.0.0/16' }] } } }],
+    ['daemonsets', 'calico-node with a pool outside podCIDR', { metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: { template: { spec: { containers: [{ name: 'calico-node', image: 'calico/node:v3.30.0', env: [{ name: 'CALICO_IPV6POOL_CIDR', value: 'fd99::/112' }] }] } } } }],
+  ];
+  const v = HELM_VERSIONS[0]!;
+  const asWritten = render(v, { set: setOf(written) });
+  const normal = render(v, { set: setOf(canonical) });
+  for (const [resource, title, object] of cases) {
+    void test(`${title}: the same refusals, with the normalised values in the words`, () => {
+      const answer = refusals(asWritten, object, resource);
+      assert.deepEqual(answer, refusals(normal, object, resource));
+      assert.ok(!answer.join('\n').match(/FD30|FD00|:0:0|0020/), answer.join('\n'));
+    });
+  }
+  void test('the refusals name the configured values', () => {
+    assert.match(refusals(asWritten, cases[0]![2], 'ippools').join('\n'), /inside podCIDR fd30::\/64/);
+    assert.match(refusals(asWritten, cases[2]![2], 'services').join('\n'), /expected "fd00:20::a"/);
   });
 });

@@ -7,6 +7,7 @@ import type { ApiResource } from '../k8s/resource.js';
 import { apiError } from '../cluster/client.js';
 import type { ClusterReader } from '../cluster/reader.js';
 import { TARGETS } from '../targets/registry.js';
+import type { PolicyRule } from '../cluster/rbac.js';
 import { fail, pass, unknown, type Check } from './check.js';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -21,6 +22,16 @@ const RESOURCES = {
   mutatingPolicies: [resource('mutatingadmissionpolicies', 'MutatingAdmissionPolicy', ['v1']), resource('mutatingadmissionpolicies', 'MutatingAdmissionPolicy', ['v1beta1'])],
   mutatingBindings: [resource('mutatingadmissionpolicybindings', 'MutatingAdmissionPolicyBinding', ['v1']), resource('mutatingadmissionpolicybindings', 'MutatingAdmissionPolicyBinding', ['v1beta1'])],
 } as const;
+
+/**
+ * The read access readAdmissionObjects needs (it lists each kind cluster-wide): the chart grants it beside
+ * discovery's (templates/_targets.generated.tpl, rbac.admission), so doctor run as the ServiceAccount sees the
+ * engine instead of answering unknown.
+ */
+export const ADMISSION_READ_RULES: readonly PolicyRule[] = [{
+  apiGroups: [GROUP], verbs: ['get', 'list'],
+  resources: [...new Set(Object.values(RESOURCES).flatMap((candidates) => candidates.map((r) => r.resource)))],
+}];
 
 export type AdmissionObjects = Record<keyof typeof RESOURCES, KubeObject[]>;
 

@@ -3,9 +3,11 @@
 // `calico-ipv6-webhook.targets.rules.<mutating|validating>` (the webhook rules),
 // `calico-ipv6-webhook.targets.condition.<mutating|validating>` (the matchCondition's CEL),
 // `calico-ipv6-webhook.targets.matchConditions.<mutating|validating>` (the whole list, hybrid's condition included),
-// `calico-ipv6-webhook.targets.rbac.<cluster|namespaced>` (discovery's read access, src/cluster/rbac.ts) and
+// `calico-ipv6-webhook.targets.rbac.<cluster|namespaced>` (discovery's read access, src/cluster/rbac.ts),
+// `calico-ipv6-webhook.targets.rbac.admission` (what doctor reads to name the admission engine) and
 // `calico-ipv6-webhook.targets.list` (one line naming every target's objects, for NOTES.txt).
 import { readAccess, type PolicyRule } from '../cluster/rbac.js';
+import { ADMISSION_READ_RULES } from '../doctor/admission-engine.js';
 import { mutatingScope, webhookScope, type ScopedResource } from '../targets/scope.js';
 import type { Target } from '../targets/target.js';
 import { hybridWebhookCondition } from '../policy/chart-template.js';
@@ -97,6 +99,7 @@ export function renderChartTargets(targets: readonly Target[], hybridCondition =
     ...define('matchConditions.validating', matchConditions(condition(webhookScope(targets), targets), hybridCondition)),
     ...define('rbac.cluster', rbacRules(access.cluster)),
     ...define('rbac.namespaced', rbacRules(access.namespaced)),
+    ...define('rbac.admission', rbacRules(ADMISSION_READ_RULES)),
     ...define('list', [targetObjectsLine(targets)]),
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import { Environment as CelEnvironment } from '@marcbachmann/cel-js';
 import { TARGETS as RULE_TARGETS } from '../../src/targets/registry.js';
 import { mutatingScope, webhookScope, type ScopedResource } from '../../src/targets/scope.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
+import { ADMISSION_READ_RULES } from '../../src/doctor/admission-engine.js';
 import {
   CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
   type K8sObject,
@@ -579,7 +580,7 @@ for (const v of HELM_VERSIONS) {
       const clusterRoles = findAll(objects, 'ClusterRole') as RbacRole[];
       const nodesRoleObject = clusterRoles.find((r) => r.rules.some((rule) => rule.resources.includes('nodes')));
       const namespacedRoleObject = clusterRoles.find((r) => r !== nodesRoleObject);
-      assert.deepEqual(rbacGrants(asPolicy(nodesRoleObject?.rules)), rbacGrants(CLUSTER_RULES));
+      assert.deepEqual(rbacGrants(asPolicy(nodesRoleObject?.rules)), rbacGrants([...CLUSTER_RULES, ...ADMISSION_READ_RULES]));
       assert.deepEqual(rbacGrants(asPolicy(namespacedRoleObject?.rules)), rbacGrants(NAMESPACE_RULES));
       assert.ok(deploymentOf(objects).spec.template.spec.containers[0]?.args?.includes('--discovery'), 'the server runs with --discovery');
       // Nodes are cluster-wide; everything else only in kube-system, through a RoleBinding.

@@ -14,6 +14,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ClusterDiscovery } from '../../src/cluster/discovery.js';
 import { loadKubeConfig } from '../../src/cluster/client.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, grants, type PolicyRule } from '../../src/cluster/rbac.js';
+import { ADMISSION_READ_RULES } from '../../src/doctor/admission-engine.js';
 import { KubeClusterReader } from '../../src/cluster/reader.js';
 import { KubeWatchSource } from '../../src/cluster/watch.js';
 import type { Check } from '../../src/doctor/check.js';
@@ -170,7 +171,8 @@ function grantsOf(objects: Rendered[], sa: string): { cluster: string[]; namespa
   return { cluster: grants(clusterRules), namespaced };
 }
 
-const NEEDED = { cluster: grants(CLUSTER_RULES), namespaced: Object.fromEntries(DISCOVERY_NAMESPACES.map((ns) => [ns, grants(NAMESPACE_RULES)])) };
+const NEEDED_CLUSTER_RULES = [...CLUSTER_RULES, ...ADMISSION_READ_RULES];
+const NEEDED = { cluster: grants(NEEDED_CLUSTER_RULES), namespaced: Object.fromEntries(DISCOVERY_NAMESPACES.map((ns) => [ns, grants(NAMESPACE_RULES)])) };
 
 /**
  * The chart's ServiceAccount with the chart's RBAC when it is exactly what the code needs; otherwise (until
@@ -185,7 +187,7 @@ function rbacToApply(objects: Rendered[], sa: string): KubeObject[] {
   const rbac = 'rbac.authorization.k8s.io/v1';
   return [
     { apiVersion: 'v1', ...account } as KubeObject,
-    { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'e2e-needed-cluster' }, rules: CLUSTER_RULES },
+    { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'e2e-needed-cluster' }, rules: NEEDED_CLUSTER_RULES },
     { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name: 'e2e-needed-cluster' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'e2e-needed-cluster' }, subjects: subject },
     { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'e2e-needed-namespaced' }, rules: NAMESPACE_RULES },
     ...DISCOVERY_NAMESPACES.map((namespace) => ({ apiVersion: rbac, kind: 'RoleBinding', metadata: { name: 'e2e-needed', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'e2e-needed-namespaced' }, subjects: subject })),
@@ -297,9 +299,8 @@ describe('doctor', () => {
     assert.equal(out.code, 1, `something fails, so exit 1: ${out.stderr}`);
     const checks = doctorJson(out);
     const expected: Record<string, string> = {
-      // The discovery RBAC grants nothing in admissionregistration.k8s.io, so the engine is not seen (policy.e2e.test.ts reads it as admin).
+      // The account reads admissionregistration.k8s.io (ADMISSION_READ_RULES); this cluster has no engine installed.
       'admission.engine': 'unknown',
-      'admission.policies-bound': 'unknown',
       'kube-apiserver.bind-address/kube-apiserver-node1': 'pass',
       'kube-apiserver.advertise-address/kube-apiserver-node1': 'pass',
       'kube-apiserver.service-cluster-ip-range/kube-apiserver-node1': 'pass',
@@ -353,6 +354,7 @@ describe('doctor', () => {
     for (const item of guideItems('ipv6-only')) assert.ok(checks.some((c) => c.id === item || c.id.startsWith(`${item}/`)), `no verdict for ${item}`);
     assert.match(find(checks, 'kubelet.cluster-dns/kubelet-config').evidence, /\/configz not read for node1, node2.*HTTP 403/);
     assert.match(find(checks, 'kube-dns-service.cluster-ip/kube-system/kube-dns').fix, /must be recreated/);
+    assert.match(find(checks, 'admission.engine').evidence, /no calico-ipv6-webhook webhook configuration or admission policy is installed/);
     assert.match(find(checks, 'calico-config.ipam/kube-system/calico-config').evidence, /\[calico-config\/assign\] data\.cni_network_config plugins\[0\]\.ipam\.assign_ipv4: found absent, expected "false"/);
   });
 

@@ -151,6 +151,12 @@ matchConditions:
   verbs: ["list"]
 {{- end }}
 
+{{- define "calico-ipv6-webhook.targets.rbac.admission" -}}
+- apiGroups: ["admissionregistration.k8s.io"]
+  resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"]
+  verbs: ["get", "list"]
+{{- end }}
+
 {{- define "calico-ipv6-webhook.targets.list" -}}
 DaemonSets calico-node, canal, kube-flannel-ds; ConfigMaps calico-config, canal-config, kube-flannel-cfg, kube-proxy; Deployment kube-dns; Service kube-dns; Installation default; IPPools (any name)
 {{- end }}

@@ -64,3 +64,18 @@ export const VERSION_RE = '^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?([-+][0-9A-Za-z.-]*)?$'
 export function celVersionParts(text: string): string {
   return `(${text}.startsWith('v') ? ${text}.substring(1) : ${text}).split('-')[0].split('+')[0].split('.')`;
 }
+
+/**
+ * CEL on a CIDR text: an IPv4-mapped IPv6 range written with a dotted quad (::ffff:10.0.0.0/104), which
+ * cidr() refuses (k8s.io/apiserver@v0.37.2 pkg/cel/library/cidr.go:287-289) and the webhook refuses with its
+ * own words (targets/ippool/ipv4-mapped.ts). The hex form (::ffff:a00:0/104) is refused as not a CIDR.
+ */
+export function mappedCel(text: string): string {
+  return `(!isCIDR(${text}) && ${text}.matches('^[0:]*:[fF]{4}:[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+/[0-9]+$'))`;
+}
+
+/** CEL: the IPv4 range such a text maps (`10.0.0.0/8`), as ipv4MappedRange gives it. */
+export function mappedRangeCel(text: string): string {
+  const prefix = `int(${text}.split('/')[1])`;
+  return `${text}.split('/')[0].split(':')[size(${text}.split('/')[0].split(':')) - 1] + '/' + string(${prefix} > 96 ? ${prefix} - 96 : 0)`;
+}

@@ -9,7 +9,7 @@ import { IPV6_BLOCK_DEFAULT, IPV6_BLOCK_MAX, IPV6_BLOCK_MIN } from '../targets/s
 import { CALICO_FEATURES } from '../targets/shared/calico-version.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
-import { VERSION_RE, celVersionOfParts, celVersionParts, lit, versionNumber, type Substitution } from './cel.js';
+import { VERSION_RE, celVersionOfParts, celVersionParts, lit, mappedCel, mappedRangeCel, versionNumber, type Substitution } from './cel.js';
 import { v } from './env-cel.js';
 import { canonicalParam, param } from './params.js';
 import { message, shownCel, type Witness } from './texts.js';
@@ -136,7 +136,11 @@ export function installationPolicy(): TargetPolicy {
   const versionText = `'v' + string(${v('version')} / 1000000) + '.' + string(${v('version')} / 1000 % 1000) + '.' + string(${v('version')} % 1000)`;
   const reservedExample: Record<string, string> = { 'fe80::/10': 'fe80::/64', 'ff00::/8': 'ff02::/16', '::1/128': '::1/128' };
   const pools = [
-    poolCheck('badCidr', (p) => `${famOf(p)} == 0`, {
+    poolCheck('mapped', (p) => mappedCel(cidrOf(p)), {
+      rule: 'installation/cidr', field: 'cidr', witness: installation({ ipPools: [POOL('::ffff:10.0.0.0/104'), V6], ...AUTO }),
+      subs: (p) => [{ text: '::ffff:10.0.0.0/104 is', cel: `${p}.cidr + ' is'` }, { text: 'write 10.0.0.0/8 for', cel: `'write ' + ${mappedRangeCel(cidrOf(p))} + ' for'` }],
+    }),
+    poolCheck('badCidr', (p) => `${famOf(p)} == 0 && !${mappedCel(cidrOf(p))}`, {
       rule: 'installation/cidr', field: 'cidr', witness: installation({ ipPools: [POOL('bogus'), V6], ...AUTO }),
       subs: (p) => [{ text: 'CIDR (bogus)', cel: `'CIDR (' + ${p}.?cidr.orValue('undefined') + ')'` }],
     }),

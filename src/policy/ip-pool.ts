@@ -5,7 +5,7 @@ import { IPV6_BLOCK_DEFAULT, IPV6_BLOCK_MAX, IPV6_BLOCK_MIN } from '../targets/s
 import { CALICO_FEATURES } from '../targets/shared/calico-version.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { RawConfig } from '../config/types.js';
-import { celVersionOfParts, celVersionParts, lit, versionNumber, type Substitution } from './cel.js';
+import { celVersionOfParts, celVersionParts, lit, mappedCel, mappedRangeCel, versionNumber, type Substitution } from './cel.js';
 import { v } from './env-cel.js';
 import { param } from './params.js';
 import { message, shownCel, type Witness } from './texts.js';
@@ -45,7 +45,11 @@ export function ipPoolPolicy(): TargetPolicy {
   const found = shownCel(t);
   const cidrPath = "'spec.cidr'";
   const checks: (Omit<Validation, 'message'> & { path: string; found: string; witness: Witness; subs?: Substitution[] })[] = [
-    { rule: 'ippool/cidr', violation: `${v('family')} == 0`, path: cidrPath, found: "object.spec.?cidr.hasValue() ? '\"' + object.spec.cidr + '\"' : 'absent'", witness: pool({ cidr: 'bogus' }) },
+    {
+      rule: 'ippool/cidr', violation: mappedCel(t), path: cidrPath, found, witness: pool({ cidr: '::ffff:10.0.0.0/104' }),
+      subs: [{ text: '::ffff:10.0.0.0/104 is', cel: `${t} + ' is'` }, { text: 'write 10.0.0.0/8 for', cel: `'write ' + ${mappedRangeCel(t)} + ' for'` }],
+    },
+    { rule: 'ippool/cidr', violation: `${v('family')} == 0 && !${mappedCel(t)}`, path: cidrPath, found: "object.spec.?cidr.hasValue() ? '\"' + object.spec.cidr + '\"' : 'absent'", witness: pool({ cidr: 'bogus' }) },
     {
       rule: 'ippool/cidr', violation: `${v('v6')} && !${v('strict')}`, path: cidrPath, found, witness: pool({ cidr: 'fd77::1/112' }),
       subs: [{ text: 'fd77::1/112 has host bits set (the network is fd77::/112)', cel: `${t} + ' has host bits set (the network is ' + string(cidr(${t}).masked()) + ')'` }],

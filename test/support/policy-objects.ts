@@ -5,9 +5,8 @@ import fc from 'fast-check';
 import type { KubeObject } from '../../src/k8s/object.js';
 
 
-// Not here: an IPv4-mapped pool such as ::ffff:10.0.0.0/104. Kubernetes' cidr() refuses it (cidr.go:287-289), so
-// the policy denies it as ippool/cidr, while the webhook admits it (reported in notes/r4-issue-20.md).
-export const CIDRS = ['fd20::/112', 'fd20::/120', 'fd20::1/112', 'fd30::/112', 'fe80::/112', 'ff00::/112', '::1/128', 'fd00:10:96::/112', 'fd20::/64', 'fd20::/122', '10.0.0.0/16', 'bogus', '', 'fd20:0::/112'];
+// With IPv4-mapped ranges, which both refuse as ippool/cidr (targets/ippool/ipv4-mapped.ts; cidr.go:287-289).
+export const CIDRS = ['fd20::/112', 'fd20::/120', 'fd20::1/112', 'fd30::/112', 'fe80::/112', 'ff00::/112', '::1/128', 'fd00:10:96::/112', 'fd20::/64', 'fd20::/122', '10.0.0.0/16', 'bogus', '', 'fd20:0::/112', '::ffff:10.0.0.0/104', '::ffff:a00:0/104'];
 const ENV_VALUES = ['', 'autodetect', 'none', 'true', 'false', 'hash', '10.0.0.1', 'fd20::5', 'fd00::10', 'bogus', 'can-reach=fd00::1', 'interface=eth0', ...CIDRS];
 const NODE_VARS = ['IP', 'IP6', 'FELIX_IPV6SUPPORT', 'CALICO_IPV6POOL_CIDR', 'CALICO_ROUTER_ID', 'NO_DEFAULT_POOLS', 'CALICO_IPV6POOL_BLOCK_SIZE', 'CALICO_IPV4POOL_CIDR', 'CALICO_IPV6POOL_NAT_OUTGOING'];
 
@@ -42,7 +41,7 @@ export const serviceArb: fc.Arbitrary<KubeObject> = fc.record({
   spec: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)),
 }));
 
-const INSTALL_CIDRS = ['fd20::/112', 'fd20::/120', 'fd20::1/112', 'fd30::/112', 'fe80::/112', 'fd00:10:96::/112', 'fd20::/64', '10.0.0.0/16', '10.77.0.0/16', 'bogus', 'fd20:0::/112'];
+const INSTALL_CIDRS = ['fd20::/112', 'fd20::/120', 'fd20::1/112', 'fd30::/112', 'fe80::/112', 'fd00:10:96::/112', 'fd20::/64', '10.0.0.0/16', '10.77.0.0/16', 'bogus', 'fd20:0::/112', '::ffff:10.0.0.0/104'];
 const installPoolArb = fc.record({
   cidr: fc.constantFrom(...INSTALL_CIDRS),
   name: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }),

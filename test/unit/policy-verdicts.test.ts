@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { Environment } from '@marcbachmann/cel-js';
 import { parseAllDocuments } from 'yaml';
 import { analyze } from '../../src/engine/analyze.js';
-import { validationVerdict } from '../../src/engine/verdict.js';
+import { formatFinding, validationVerdict } from '../../src/engine/verdict.js';
+import { summarize } from '../../src/engine/summary.js';
 import type { WebhookConfig } from '../../src/config/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { validatingPolicy, type ManifestOptions } from '../../src/policy/manifest.js';
@@ -149,5 +150,25 @@ void describe('policy and webhook: the same verdict', () => {
       if (assertSameVerdict(policyFor('kube-dns'), object, configWith()) === 'compared') compared += 1;
     }), { numRuns: RUNS });
     assert.ok(compared > RUNS / 2, `only ${compared} of ${RUNS} compared`);
+  });
+
+  void it('an IPv4-mapped pool is refused by both, in the same words (IPPool and the Installation\'s pools)', () => {
+    const config = configWith();
+    for (const [id, object] of [
+      ['ippool', { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '::ffff:192.168.0.0/112' } }],
+      ['installation', { apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' }, spec: { calicoNetwork: { ipPools: [{ cidr: 'fd20::/112' }, { cidr: '::ffff:192.168.0.0/112' }], nodeAddressAutodetectionV6: { firstFound: true } } } }],
+    ] as [string, KubeObject][]) {
+      const spec = validatingPolicy(policyFor(id), OPTIONS).spec as unknown as PolicySpec;
+      const variables: Record<string, unknown> = {};
+      const context = { object, oldObject: null, params: { data: policyParams(config, 'policy') }, request: { operation: 'CREATE' }, variables };
+      for (const v of spec.variables) {
+        let cached: { value: unknown } | undefined;
+        Object.defineProperty(variables, v.name, { enumerable: true, get: () => (cached ??= { value: CEL.evaluate(v.expression, context) }).value });
+      }
+      const messages = spec.validations.filter((x) => CEL.evaluate(x.expression, context) !== true).map((x) => String(CEL.evaluate(x.messageExpression, context)));
+      const webhook = summarize(analyze(object, { config, operation: 'CREATE' })).problems.map(formatFinding);
+      assert.deepEqual(messages, webhook);
+      assert.match(messages[0] ?? '', /IPv4-mapped IPv6 range: .*write 192\.168\.0\.0\/16 for an IPv4 pool/);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from '../shared/ipv6-pool.js';
 import { isRecord, nameOf, type KubeObject } from '../../k8s/object.js';
 import { canonicalCidr, cidrFamily } from '../../net/cidr.js';
 import { ipv4PoolOutsidePodCIDR } from '../shared/pool-settings.js';
+import { IPV4_MAPPED_EXPECTED, ipv4MappedFix, ipv4MappedRange } from '../ippool/ipv4-mapped.js';
 import { formatVersion, parseVersion, type Version } from '../../k8s/versions.js';
 import { Report, shown, type Finding } from '../report.js';
 import { defineTarget, type DoctorItem, type Judgement, type RuleContext } from '../target.js';
@@ -96,8 +97,9 @@ function setupOf(object: KubeObject, ctx: RuleContext, report: Report, create: b
   };
 }
 
+/** An IPv4-mapped range (::ffff:10.0.0.0/104) has no family here: it is refused, never kept or removed as IPv4. */
 function familyOf(pool: Pool): 4 | 6 | undefined {
-  return typeof pool.cidr === 'string' ? cidrFamily(pool.cidr) : undefined;
+  return typeof pool.cidr === 'string' && !ipv4MappedRange(pool.cidr) ? cidrFamily(pool.cidr) : undefined;
 }
 
 function poolPath(pool: Pool, index: number): string {
@@ -236,6 +238,11 @@ function checkPools(setup: Setup, ctx: RuleContext, report: Report): void {
         report.problem({ rule: `${RULE}/duplicate-pool`, path: `${path}.${key}`, found: shown(value), expected: `a ${key} listed once`, fix: `IP pool ${value} is specified more than once; remove the repeated pool` });
       }
       seen.add(`${key}:${normalized}`);
+    }
+    const mapped = typeof pool.cidr === 'string' ? ipv4MappedRange(pool.cidr) : undefined;
+    if (mapped) {
+      report.problem({ rule: `${RULE}/cidr`, path: `${path}.cidr`, found: shown(pool.cidr), expected: IPV4_MAPPED_EXPECTED, fix: ipv4MappedFix(String(pool.cidr), mapped, ctx.config.podCIDR.text) });
+      return;
     }
     const family = familyOf(pool);
     if (family === undefined) {

@@ -6,6 +6,7 @@ import { isRecord, nameOf, type KubeObject } from '../../k8s/object.js';
 import { cidrFamily, parseIpv6Cidr } from '../../net/cidr.js';
 import { formatVersion } from '../../k8s/versions.js';
 import { ipv4PoolOutsidePodCIDR } from '../shared/pool-settings.js';
+import { IPV4_MAPPED_EXPECTED, ipv4MappedFix, ipv4MappedRange } from './ipv4-mapped.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type RuleContext } from '../target.js';
 
@@ -92,6 +93,11 @@ function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
   if (typeof cidr !== 'string' || cidrFamily(cidr) === undefined) {
     report.problem({ rule: `${RULE}/cidr`, path: 'spec.cidr', found: shown(cidr), expected: `an IPv6 CIDR inside podCIDR ${ctx.config.podCIDR.text}`,
       fix: 'IPPool CIDR must be a valid subnet; set spec.cidr' });
+    return;
+  }
+  const mapped = ipv4MappedRange(cidr);
+  if (mapped) {
+    report.problem({ rule: `${RULE}/cidr`, path: 'spec.cidr', found: shown(cidr), expected: IPV4_MAPPED_EXPECTED, fix: ipv4MappedFix(cidr, mapped, ctx.config.podCIDR.text) });
     return;
   }
   const family = cidrFamily(cidr) ?? 6;

@@ -19,7 +19,7 @@ import { DEFAULT_RAW_CONFIG } from '../../src/config/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { coverage } from '../../src/policy/coverage.js';
 import { installCalicoCrds } from './harness/calico-crds.js';
-import { calicoNodeArb, installationArb, ipPoolArb, kubeDnsArb, serviceArb } from '../support/policy-objects.js';
+import { calicoNodeArb, installationArb, ipPoolArb, kubeDnsArb, kubeDnsDeployment, serviceArb } from '../support/policy-objects.js';
 
 let cluster: TestCluster;
 // The release name contains the chart's, so every object is named calico-ipv6-webhook-<target>.
@@ -170,33 +170,12 @@ test('policy: what only the webhook can judge is refused as needs-webhook, never
   }
 });
 
-
-/** A kube-dns Deployment whose images are new enough; kubedns and dnsmasq lack the IPv6 flags, the sidecar probes A. */
-function kubeDnsDeployment(kubednsArgs: string[], dnsmasqArgs: string[]): KubeObject {
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-dns', namespace: 'kube-system' },
-    spec: {
-      selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      template: {
-        metadata: { labels: { 'k8s-app': 'kube-dns' } },
-        spec: {
-          containers: [
-            { name: 'kubedns', image: 'registry.k8s.io/k8s-dns-kube-dns-amd64:1.14.10', args: kubednsArgs },
-            { name: 'dnsmasq', image: 'registry.k8s.io/k8s-dns-dnsmasq-nanny-amd64:1.14.10', args: dnsmasqArgs },
-            { name: 'sidecar', image: 'registry.k8s.io/k8s-dns-sidecar-amd64:1.14.10', args: ['--probe=kubedns,127.0.0.1:10053,kubernetes.default.svc.cluster.local,5,A'] },
-          ],
-        },
-      },
-    },
-  };
-}
-
 type Containers = { name: string; args?: string[]; command?: string[]; image?: string; env?: unknown[] }[];
 const containersOf = (o: KubeObject) => ((o.spec as { template?: { spec?: { containers?: Containers } } } | undefined)?.template?.spec?.containers ?? []);
 const CONFIG = validateConfig(DEFAULT_RAW_CONFIG);
 
 test('policy: the kube-dns MutatingAdmissionPolicy adds --dns-bind-address=[::] and --no-negcache as the webhook does, and re-apply changes nothing', async () => {
-  const deployment = kubeDnsDeployment(['--domain=cluster.local.', '--dns-bind-address', '0.0.0.0', '--v=2'], ['-v=2', '--no-negcache', '--', '-k']);
+  const deployment = kubeDnsDeployment({ args: ['--domain=cluster.local.', '--dns-bind-address', '0.0.0.0', '--v=2'] }, ['-v=2', '--no-negcache', '--', '-k'], ['--probe=kubedns,127.0.0.1:10053,kubernetes.default.svc.cluster.local,5,A']);
   const webhook = analyze(deployment, { config: CONFIG, operation: 'CREATE' }).mutated;
   const r = await cluster.kubectl(['apply', '-o', 'json', '-f', '-'], { input: JSON.stringify(deployment) });
   assert.equal(r.code, 0, r.stderr);

@@ -79,25 +79,30 @@ const PROBE = (type: string) => `--probe=kubedns,127.0.0.1:10053,kubernetes.defa
 const SIDECAR_ARGS = [[PROBE(',SRV')], [PROBE(',A')], [PROBE(',A'), PROBE('')], ['--v=2']];
 const dnsImage = (name: string) => `registry.k8s.io/k8s-dns-${name}-amd64:1.14.10`;
 
-/** kube-dns Deployments (images new enough): the bind address, --no-negcache and probes in their variants; kubedns' flags in args or command. */
+/** A kube-dns Deployment of the three upstream containers (images new enough). */
+export function kubeDnsDeployment(kubedns: Record<string, string[]>, dnsmasqArgs: string[], sidecarArgs: string[]): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-dns', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'kube-dns' } },
+        spec: {
+          containers: [
+            { name: 'kubedns', image: dnsImage('kube-dns'), ...kubedns },
+            { name: 'dnsmasq', image: dnsImage('dnsmasq-nanny'), args: dnsmasqArgs },
+            { name: 'sidecar', image: dnsImage('sidecar'), args: sidecarArgs },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** kube-dns Deployments: the bind address, --no-negcache and probes in their variants; kubedns' flags in args or command. */
 export const kubeDnsArb: fc.Arbitrary<KubeObject> = fc.record({
   kubedns: fc.constantFrom(...KUBEDNS_FLAGS),
   inCommand: fc.boolean(),
   dnsmasq: fc.constantFrom(...DNSMASQ_ARGS),
   sidecar: fc.constantFrom(...SIDECAR_ARGS),
-}).map(({ kubedns, inCommand, dnsmasq, sidecar }) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-dns', namespace: 'kube-system' },
-  spec: {
-    selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-    template: {
-      metadata: { labels: { 'k8s-app': 'kube-dns' } },
-      spec: {
-        containers: [
-          { name: 'kubedns', image: dnsImage('kube-dns'), ...(inCommand ? { command: ['/kube-dns', ...kubedns] } : { args: kubedns }) },
-          { name: 'dnsmasq', image: dnsImage('dnsmasq-nanny'), args: dnsmasq },
-          { name: 'sidecar', image: dnsImage('sidecar'), args: sidecar },
-        ],
-      },
-    },
-  },
-}));
+}).map(({ kubedns, inCommand, dnsmasq, sidecar }) => kubeDnsDeployment(inCommand ? { command: ['/kube-dns', ...kubedns] } : { args: kubedns }, dnsmasq, sidecar));

@@ -298,7 +298,7 @@ test('policy: on generated objects the real API server gives the webhook\'s verd
 
 test('policy: kube-dns A-type probes are rewritten to SRV, and refused with the webhook\'s rule id and fix text when mutation is off', async () => {
   // The webhook's own fix of the fixture with the probes put back to A: the policies validate (but do not
-  // add) the other kube-dns settings (policy --explain), so only the probe type is left to them.
+  // raise) the image tags (policy --explain), so only the probe type is left to them.
   const manifest = (await webhookFix(await readFile(A_PROBES, 'utf8'))).replace(/(--probe=[^\n]*),SRV$/gm, '$1,A');
   assert.match(manifest, /,A$/m);
   const mutated = await cluster.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], { input: manifest });

@@ -25,10 +25,15 @@ function loadedBy(args: string[]): Promise<string[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', RECORDER, join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
   let stdout = '';
   let stderr = '';
+  let stopped = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    // The signal handlers are set once startServer has returned, just after this line: a moment later.
-    if (stdout.includes('"msg":"calico-ipv6-webhook serving"')) setTimeout(() => child.kill('SIGTERM'), 300);
+    // Once (a second SIGTERM ends the process at once), and at once: serve takes the signal from before it
+    // listens, so it shuts down and exits normally.
+    if (!stopped && stdout.includes('"msg":"calico-ipv6-webhook serving"')) {
+      stopped = true;
+      child.kill('SIGTERM');
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

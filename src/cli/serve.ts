@@ -101,6 +101,14 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   } else if (stringFlag(values, 'kubeconfig') !== undefined || stringFlag(values, 'discovery-namespaces') !== undefined) {
     throw new UsageError('--kubeconfig and --discovery-namespaces go with --discovery');
   }
+  // The signals are taken from before the server listens: one arriving between the ready line and the
+  // end of start-up is honoured once the server is up, instead of killing the process ungracefully.
+  let early: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => void (early ??= signal);
+  const onTerm = () => onSignal('SIGTERM');
+  const onInt = () => onSignal('SIGINT');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
   const running = await startServer({
     config: source,
     metrics,
@@ -116,6 +124,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     memoryLimitBytes: memoryLimitMib(values, io.env) * 1024 * 1024,
     logger,
   }).catch((error: unknown) => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
     discovery?.stop();
     // Taken between the check and the listen: still one line, exit 2.
     throw listenErrorOf(error, host, port) ?? error;
@@ -134,7 +144,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
         flushed(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    onSignal = stop;
+    if (early !== undefined) stop(early);
   });
 }

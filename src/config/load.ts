@@ -1,6 +1,6 @@
 // Layers the configuration: embedded default < YAML file < environment < command-line flags.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../text/yaml-parse.js';
 import { ConfigError, validateConfig } from './validate.js';
 import { DEFAULT_RAW_CONFIG, type RawConfig, type WebhookConfig } from './types.js';
 

@@ -1,6 +1,6 @@
 // Settings the components write as YAML text inside a ConfigMap (kubeadm's ClusterConfiguration, kube-proxy's
 // KubeProxyConfiguration, the kubelet's KubeletConfiguration): read once, with a reason when they cannot be.
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../text/yaml-parse.js';
 import { isRecord, type KubeObject } from './object.js';
 
 /** A setting read, or why it could not be: `absent` (no such key), `yaml` (not YAML), `shape` (not a mapping). */

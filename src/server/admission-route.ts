@@ -1,20 +1,18 @@
-// POST /mutate and /validate, answered before express sees the request. Express costs about 0.15 ms of
-// CPU per request on this runtime (bench: the same read-parse-answer handler serves ~5,000 req/s as an
-// express 5 route and ~22,000 on the bare https server), more than a whole non-target review; so the two
-// hot routes are dispatched here, on the same server, with the same limits, client-certificate check,
-// error answers and logging, and express serves everything else (health, readiness, metrics, 404).
+// POST /mutate and /validate, answered first (probe-routes.ts serves health, readiness, metrics and the
+// 404). No framework on this path: express cost about 0.15 ms of CPU per request on this runtime (bench:
+// the same read-parse-answer handler served ~5,000 req/s as an express 5 route and ~22,000 on the bare
+// https server), more than a whole non-target review.
 //
 // A review holds memory only within the ReviewBudget: its body is not read until it is admitted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from '../observability/logger.js';
-import type { WebhookMetrics } from '../observability/metrics.js';
 import type { WebhookConfig } from '../config/types.js';
 import type { Endpoint, Reviewer } from '../admission/handler.js';
-import { answerBody, refusalText, type BodyAnswer } from '../admission/body.js';
+import { answerBody, type BodyAnswer } from '../admission/body.js';
 import type { ReviewRecord, ReviewRecorder } from '../admission/instrumented.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { ReviewBudget } from './review-budget.js';
+import { writeAnswer, type Refuse } from './refusals.js';
 
 /**
  * Bodies larger than this are refused (413). The API server accepts request bodies up to 3 MiB
@@ -29,8 +27,8 @@ export type LargeReviewer = (endpoint: Endpoint, body: Buffer, config: WebhookCo
 
 export interface AdmissionRouteDeps {
   config: () => WebhookConfig;
-  logger: Logger;
-  metrics: WebhookMetrics;
+  /** Counts, logs and writes every refusal (refusals.ts). */
+  refuse: Refuse;
   /** The instrumented reviewer of the event loop, and the recorder behind its decorator. */
   review: Reviewer;
   record: ReviewRecorder;
@@ -76,28 +74,17 @@ function refusal(req: IncomingMessage, requireClientCert: boolean | undefined): 
   return undefined;
 }
 
-function reply(res: ServerResponse, status: number, text: string, extra?: Record<string, string>): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-}
-
 /** The route: a function that answers an admission request and returns true, or returns false for express. */
 export function createAdmissionRoute(deps: AdmissionRouteDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { logger, metrics, budget } = deps;
+  const { budget } = deps;
 
-  const refuse = (endpoint: Endpoint, res: ServerResponse, status: number, message: string, extra?: Record<string, string>) => {
-    metrics.badRequests.inc({ endpoint, status: String(status) });
-    logger.warn({ path: `/${endpoint}`, status, error: message }, 'bad request');
-    reply(res, status, refusalText(status, message), extra);
-  };
+  const refuse = (endpoint: Endpoint, res: ServerResponse, status: number, message: string, headers?: Record<string, string>) => deps.refuse(res, { endpoint, status, message, headers });
 
   const answered = (endpoint: Endpoint, res: ServerResponse, answer: BodyAnswer) => {
-    reply(res, answer.status, answer.text);
     const { refusal } = answer;
-    if (!refusal) return;
-    metrics.badRequests.inc({ endpoint, status: String(refusal.status) });
-    logger.warn({ endpoint, uid: refusal.uid, error: refusal.error }, 'malformed admission review');
+    if (!refusal) return writeAnswer(res, answer.status, answer.text);
+    // The answer made from the body keeps the review's apiVersion and uid.
+    deps.refuse(res, { endpoint, status: refusal.status, message: refusal.error, text: answer.text, log: { fields: { endpoint, uid: refusal.uid, error: refusal.error }, msg: 'malformed admission review' } });
   };
 
   const review = async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -143,9 +130,7 @@ export function createAdmissionRoute(deps: AdmissionRouteDeps): (req: IncomingMe
       return true;
     }
     review(endpoint, req, res).catch((error: unknown) => {
-      logger.error({ err: error, path: req.url }, 'unexpected error');
-      metrics.badRequests.inc({ endpoint, status: '500' });
-      reply(res, 500, refusalText(500, 'internal error'));
+      deps.refuse(res, { endpoint, status: 500, message: 'internal error', log: { fields: { err: error, path: req.url }, msg: 'unexpected error' } });
     });
     return true;
   };

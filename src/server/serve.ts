@@ -1,22 +1,22 @@
-// Runs the webhook: configuration, TLS (given or self-signed), the HTTPS server, reloads, and a
-// graceful shutdown that turns unready first, finishes in-flight reviews, then closes.
+// Runs the webhook: the files it serves (serving-files.ts: configuration and TLS, reloaded), the HTTPS
+// server with its timeouts and the refusal of requests Node cannot parse, and the graceful shutdown
+// (shutdown.ts) that turns unready first, finishes in-flight reviews, then closes.
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
-import { refused, reviewBody } from '../admission/answer.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ConfigStore } from '../config/store.js';
+import type { ConfigStore } from '../config/store.js';
 import type { ConfigSource } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { WebhookMetrics } from '../observability/metrics.js';
 import { createApp, MAX_BODY_BYTES } from './app.js';
 import { LargeReviewWorker } from './large-reviews.js';
 import { budgetForMemoryLimit, DEFAULT_MEMORY_LIMIT_BYTES, ReviewBudget } from './review-budget.js';
-import { MIN_TLS_VERSION, TlsReloader, certificateExpirySeconds, type TlsFiles } from './tls-files.js';
-import { writeSelfSignedServing } from './certificates.js';
+import { MIN_TLS_VERSION, type TlsReloader, type TlsFiles } from './tls-files.js';
+import { countedRefusals, writeAnswer, type Refuse } from './refusals.js';
+import { servingFiles } from './serving-files.js';
+import { gracefulShutdown } from './shutdown.js';
+import { refusalText } from '../admission/body.js';
 import type { ClusterView } from '../admission/handler.js';
 
 /** How long a client may take; slow senders cannot hold a socket (or a TLS handshake) open forever. */
@@ -83,31 +83,33 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Node's own answer to a request it cannot parse or that came too slowly is a bare status line; this one
+ * says why, as an AdmissionReview like every other refusal. The socket is closed either way.
+ */
+function clientErrorHandler(refuse: Refuse, timeouts: ServerTimeouts): (error: NodeJS.ErrnoException, socket: Duplex) => void {
+  return (error, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const message = status === 408
+      ? `the request did not arrive in time (headers within ${timeouts.headersMs} ms, the whole request within ${timeouts.requestMs} ms)`
+      : status === 431 ? 'request headers too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
+    // Only a socket nothing was written to yet can still carry an answer.
+    const target = (socket as Socket).bytesWritten === 0 ? socket : undefined;
+    // A client that reset the connection is not a bad request: answered if it can be, not counted.
+    if (error.code === 'ECONNRESET') {
+      if (target) writeAnswer(target, status, refusalText(status, message));
+    } else {
+      refuse(target, { endpoint: 'other', status, message, log: { fields: { status, error: error.code ?? error.message }, msg: 'bad request' } });
+    }
+    socket.destroy(error);
+  };
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   const metrics = options.metrics ?? new WebhookMetrics();
-  const configStore = new ConfigStore(options.config);
-  configStore.on('reloaded', () => {
-    metrics.reloads.inc({ what: 'config', result: 'ok' });
-    logger.info({ file: options.config.file }, 'configuration reloaded');
-  });
-  configStore.on('error', (error) => {
-    metrics.reloads.inc({ what: 'config', result: 'error' });
-    logger.error({ file: options.config.file, error: error.message }, 'configuration reload failed; keeping the previous one');
-  });
-
-  let caPath: string | undefined;
-  let tlsFiles = options.tls;
-  if (!tlsFiles) {
-    const dir = options.selfSignedDir ?? join(tmpdir(), 'calico-ipv6-webhook');
-    const written = await writeSelfSignedServing(dir);
-    tlsFiles = { certPath: written.certPath, keyPath: written.keyPath };
-    caPath = written.caPath;
-    logger.info({ caPath, certPath: written.certPath }, `no --tls-cert given: serving a self-signed certificate; trust the CA at ${caPath}`);
-  }
-  const clientCaPath = options.clientCaPath ?? tlsFiles.clientCaPath;
-  tlsFiles = { ...tlsFiles, clientCaPath };
-  const tls = new TlsReloader(tlsFiles);
+  const files = await servingFiles({ config: options.config, tls: options.tls, clientCaPath: options.clientCaPath, selfSignedDir: options.selfSignedDir, logger, metrics });
+  const { configStore, tls, clientCaPath } = files;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
 
   let shuttingDown = false;
@@ -149,42 +151,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.on('tlsClientError', (error) => logger.debug({ error: error.message }, 'TLS handshake failed'));
-  // Node's own answer to a request it cannot parse or that came too slowly is a bare status line; this
-  // one says why, as an AdmissionReview like every other error. The socket is closed either way.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    if (error.code !== 'ECONNRESET') {
-      metrics.badRequests.inc({ endpoint: 'other', status: String(status) });
-      logger.warn({ status, error: error.code ?? error.message }, 'bad request');
-    }
-    if (socket.writable && (socket as Socket).bytesWritten === 0) {
-      const message = status === 408
-        ? `the request did not arrive in time (headers within ${timeouts.headersMs} ms, the whole request within ${timeouts.requestMs} ms)`
-        : status === 431 ? 'request headers too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
-      const body = JSON.stringify(reviewBody('admission.k8s.io/v1', '', refused(status, message)));
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    }
-    socket.destroy(error);
-  });
-
-  metrics.certificateExpiry.set(certificateExpirySeconds(tls.options));
-  tls.on('reloaded', (secure) => {
-    server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION });
-    metrics.certificateExpiry.set(certificateExpirySeconds(secure));
-    metrics.reloads.inc({ what: 'tls', result: 'ok' });
-    logger.info({ certPath: tlsFiles.certPath }, 'TLS certificate reloaded');
-  });
-  tls.on('error', (error) => {
-    metrics.reloads.inc({ what: 'tls', result: 'error' });
-    logger.warn({ certPath: tlsFiles.certPath, error: error.message }, 'TLS reload failed; serving the previous certificate');
-  });
-  configStore.watch(options.reloadIntervalMs);
-  tls.watch(options.reloadIntervalMs);
-
-  const sockets = new Set<Socket>();
-  server.on('secureConnection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  server.on('clientError', clientErrorHandler(countedRefusals({ metrics, logger }), timeouts));
+  files.watch(options.reloadIntervalMs, (secure) => server.setSecureContext({ ...secure, minVersion: MIN_TLS_VERSION }));
+  const shutdown = gracefulShutdown({
+    server,
+    logger,
+    delaySeconds: options.shutdownDelaySeconds,
+    timeoutSeconds: options.shutdownTimeoutSeconds,
+    unready: () => {
+      shuttingDown = true;
+      metrics.ready.set(0);
+    },
+    stopWatching: () => files.close(),
+    closeRest: async () => {
+      await largeReviews?.close();
+    },
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -201,26 +182,5 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // The start-up line is what an operator (and a readiness script) waits for: out now, not with the next batch.
   logger.flush();
 
-  let closing: Promise<void> | undefined;
-  const shutdown = (): Promise<void> => {
-    closing ??= (async () => {
-      shuttingDown = true;
-      metrics.ready.set(0);
-      logger.info({ delaySeconds: options.shutdownDelaySeconds }, 'shutting down: readiness is now false');
-      await new Promise((resolve) => setTimeout(resolve, options.shutdownDelaySeconds * 1000));
-      configStore.close();
-      tls.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutSeconds * 1000);
-      await closed;
-      clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await largeReviews?.close();
-      logger.info('shut down');
-    })();
-    return closing;
-  };
-
-  return { server, port, url, caPath, configStore, tls, metrics, budget, shutdown };
+  return { server, port, url, caPath: files.caPath, configStore, tls, metrics, budget, shutdown };
 }

@@ -7,18 +7,16 @@ import type { ClusterView } from '../admission/handler.js';
 import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
 import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
-import { bindAddressFits } from '../targets/kube-proxy/kube-proxy.js';
-import { kubeProxySettings } from '../targets/kube-proxy/settings.js';
+import { bindAddressFits, kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import { TARGETS, calicoVersionOfObject } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
-import { isRecord, nameOf, stringData } from '../k8s/object.js';
-import type { KubeObject } from '../k8s/object.js';
+import { KUBE_SYSTEM, isRecord, nameOf, stringData, type KubeObject } from '../k8s/object.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
-import { compareCidrList, compareDnsList } from './compare.js';
+import { compareCidrList, compareDnsList } from '../targets/shared/compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
 import {
-  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM,
+  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG,
   kubeadmNetworking, kubeletSettingsFromConfigMap, nodePodCidrs,
 } from './settings.js';
 import { configMapRefs } from './targets.js';

@@ -6,7 +6,6 @@ import { isRecord } from '../k8s/object.js';
 import { KUBE_PROXY_CONFIGMAP } from '../targets/kube-proxy/settings.js';
 import type { KubeObject } from '../k8s/object.js';
 
-export const KUBE_SYSTEM = 'kube-system';
 export const KUBEADM_CONFIG = 'kubeadm-config';
 /** kube-proxy's ConfigMap is a target too; its module names it. */
 export const KUBE_PROXY_CONFIG = KUBE_PROXY_CONFIGMAP;

@@ -2,7 +2,7 @@
 // (mirror) Pods in kube-system: static pods named `<component>-<node>`.
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind } from '../net/address.js';
-import { compareCidrList, urlHost } from '../cluster/compare.js';
+import { compareCidrList, urlHost } from '../targets/shared/compare.js';
 import { splitList } from '../k8s/config-text.js';
 import { parseIpv6Cidr } from '../net/cidr.js';
 import { nameOf } from '../k8s/object.js';

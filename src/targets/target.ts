@@ -87,15 +87,35 @@ export interface Evidence {
 
 /** A verdict the rules do not give on this object (it is one they leave alone) but the guide still asks for. */
 export interface Judgement {
-  ok: boolean;
+  /** 'unknown': the object does not say (kube-proxy's server given as a host name, which doctor does not resolve). */
+  ok: boolean | 'unknown';
   evidence: string;
   /** What to change; used when not ok. */
+  fix: string;
+}
+
+/**
+ * The one ConfigMap a component keeps its settings in (kube-proxy's, which kubeadm writes to kube-system):
+ * doctor reads it there whatever the namespace scope, and its items' ids are `<target>.<item>/<name>`, also
+ * when it is absent or cannot be read.
+ */
+export interface SettingsSource {
+  namespace: string;
+  name: string;
+  /** Why there may be none (kube-proxy configured by flags, or not run): every item's evidence then. */
+  absent: string;
+  /** What to check when it is absent or cannot be read. */
   fix: string;
 }
 
 /** How doctor judges the stored objects of a target with the target's own rules. */
 export interface DoctorSpec {
   items: readonly DoctorItem[];
+  /**
+   * The items are the component's settings, judged on this one object by `unjudgeable` and `judge` alone
+   * (they name no rules), among the guide's cluster items before the workloads'.
+   */
+  settings?: SettingsSource;
   /**
    * Items reported only on objects that exist, and not among the guide's items: an alternative route to
    * the same IPv6 settings (the operator's Installation exists only where the operator installed Calico).

@@ -1,7 +1,7 @@
 // Reading the cluster's published settings and comparing them with the configuration.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareCidrList, compareDnsList, urlHost } from '../../../src/cluster/compare.js';
+import { compareCidrList, compareDnsList, urlHost } from '../../../src/targets/shared/compare.js';
 import { addressKind } from '../../../src/net/address.js';
 import {
   kubeadmNetworking, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodePodCidrs,

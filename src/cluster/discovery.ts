@@ -16,7 +16,7 @@ import type { Logger } from '../observability/logger.js';
 import { compareCidrList, compareDnsList } from '../targets/shared/compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
 import {
-  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG,
+  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, SETTINGS_CONFIGMAPS,
   kubeadmNetworking, kubeletSettingsFromConfigMap, nodePodCidrs,
 } from './settings.js';
 import { configMapRefs } from './targets.js';
@@ -97,7 +97,7 @@ export class ClusterDiscovery implements ClusterView {
     this.running = true;
     this.startedAt = Date.now();
     this.add({ resource: 'nodes' }, true);
-    for (const name of [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]) this.add(configMap(KUBE_SYSTEM, name), true);
+    for (const name of SETTINGS_CONFIGMAPS) this.add(configMap(KUBE_SYSTEM, name), true);
     for (const target of targetWatches(this.namespaces, this.options.targets)) this.add(target, true);
   }
 

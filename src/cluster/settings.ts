@@ -10,6 +10,8 @@ export const KUBEADM_CONFIG = 'kubeadm-config';
 /** kube-proxy's ConfigMap is a target too; its module names it. */
 export const KUBE_PROXY_CONFIG = KUBE_PROXY_CONFIGMAP;
 export const KUBELET_CONFIG = 'kubelet-config';
+/** The ConfigMaps in kube-system that discovery watches for the cluster's settings, and doctor reads. */
+export const SETTINGS_CONFIGMAPS: readonly string[] = [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG];
 
 /** A setting read from the cluster, with where it was read, for messages. */
 export interface Sourced<T> {

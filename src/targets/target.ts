@@ -154,6 +154,13 @@ export interface TargetSpec {
   /** The guide's items doctor checks on this target's objects; none when absent. */
   readonly doctor?: DoctorSpec;
   /**
+   * ConfigMaps besides its own objects that its rules read through the objects' env, known by name ahead
+   * (calico-node's envFrom kubernetes-services-endpoint, in every Calico manifest). Discovery watches the
+   * ConfigMaps a watched object's env refers to, so the read access grants get, list and watch on these in
+   * each discovery namespace.
+   */
+  readonly readsConfigMaps?: readonly string[];
+  /**
    * Objects of its resources that are targets under another name (a calico-node DaemonSet called
    * canal-node, known by its calico/node container). The chart's matchConditions select these by the
    * same mark (templates/_helpers.tpl), so the webhook is sent them.

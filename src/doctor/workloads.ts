@@ -81,8 +81,8 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
 
 export function workloadChecks(snapshot: ClusterSnapshot, config: WebhookConfig, targets: readonly Target[] = TARGETS): Check[] {
   const out: Check[] = [];
-  const { lookupConfigMapKey, lookupConfigMap, calicoVersionHint } = snapshot.context;
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey, lookupConfigMap, calicoVersionHint };
+  const { configMaps, calicoVersionHint } = snapshot.context;
+  const ctx: RuleContext = { config, operation: 'CREATE', configMaps, calicoVersionHint };
   for (const target of targets) {
     // A component's settings are judged on their one object (settings.ts).
     if (!target.doctor || target.doctor.settings) continue;

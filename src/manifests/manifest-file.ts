@@ -7,8 +7,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
 import { calicoVersionOfObject } from '../targets/registry.js';
-import { describeObject, isRecord, stringData } from '../k8s/object.js';
-import type { KubeObject } from '../k8s/object.js';
+import { configMapsAmong } from '../k8s/config-maps.js';
+import { describeObject } from '../k8s/object.js';
 import type { RuleContext } from '../targets/target.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
@@ -61,28 +61,6 @@ function targetsOf(text: string, source: Source, notes: string[]): Target[] {
   const { objects, skipped } = objectsOfDocument(source.value, where);
   if (skipped) notes.push(skipped);
   return objects.map((found) => ({ ...found, source }));
-}
-
-/** ConfigMap keys in the same file answer env valueFrom references, as the cluster would. */
-function configMapLookup(objects: KubeObject[]): RuleContext['lookupConfigMapKey'] {
-  return (namespace, name, key) => {
-    for (const object of objects) {
-      if (object.kind !== 'ConfigMap' || object.metadata?.name !== name) continue;
-      const ns = object.metadata?.namespace;
-      if (ns !== undefined && ns !== namespace) continue;
-      const value = isRecord(object.data) ? object.data[key] : undefined;
-      if (typeof value === 'string') return value;
-    }
-    return undefined;
-  };
-}
-
-/** Whole ConfigMaps of the same file answer envFrom; one that is not in the file cannot be known here. */
-function configMapData(objects: KubeObject[]): RuleContext['lookupConfigMap'] {
-  return (namespace, name) => {
-    const found = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name && (o.metadata?.namespace === undefined || o.metadata.namespace === namespace));
-    return found ? stringData(found) : undefined;
-  };
 }
 
 function lineOf(text: string, offset: number): number {
@@ -189,7 +167,8 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
   if (targets.length === 0) throw new ManifestError(noObjects(text, notes));
   const objects = targets.map((t) => t.object);
   const calicoVersionHint = objects.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), lookupConfigMap: configMapData(objects), calicoVersionHint };
+  const ctx: RuleContext = { config, operation: 'CREATE', // ConfigMaps of the same file answer env references, as the cluster would; one not in the file cannot be known here.
+    configMaps: configMapsAmong(objects), calicoVersionHint };
 
   const documents: DocumentResult[] = [];
   const edits: { start: number; end: number; text: string; order: number }[] = [];

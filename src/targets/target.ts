@@ -4,6 +4,7 @@
 // and the read access (RBAC) they need.
 import type { Mode, WebhookConfig } from '../config/types.js';
 import { groupOf, nameOf, type KubeObject, type Operation } from '../k8s/object.js';
+import type { ConfigMapSource } from '../k8s/config-maps.js';
 import type { ApiResource } from '../k8s/resource.js';
 import type { Version } from '../k8s/versions.js';
 import type { Report } from './report.js';
@@ -13,13 +14,8 @@ export interface RuleContext {
   config: WebhookConfig;
   operation: Operation;
   oldObject?: KubeObject | undefined;
-  /** Reads a ConfigMap key that an env `valueFrom` points at; undefined when it cannot be known. */
-  lookupConfigMapKey?: ((namespace: string, name: string, key: string) => string | undefined) | undefined;
-  /**
-   * A whole ConfigMap, for env `envFrom` (and valueFrom): its data, null when it is known not to exist,
-   * undefined when it cannot be known here.
-   */
-  lookupConfigMap?: ((namespace: string, name: string) => Readonly<Record<string, string>> | null | undefined) | undefined;
+  /** The ConfigMaps an env `valueFrom` or `envFrom` points at, where they can be known. */
+  configMaps?: ConfigMapSource | undefined;
   /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
   calicoVersionHint?: Version | undefined;
   /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */

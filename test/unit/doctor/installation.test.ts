@@ -18,7 +18,7 @@ function checks(object: KubeObject | undefined, config = configWith()) {
   const snapshot: ClusterSnapshot = {
     pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, settings: {},
     kubeletConfig: { ok: true, value: undefined }, nodes: { ok: true, value: [] }, configz: {},
-    targets: { objects: object ? [object] : [], failures: [] }, context: { lookupConfigMapKey: () => undefined, lookupConfigMap: () => undefined, calicoVersionHint: undefined, failures: [] },
+    targets: { objects: object ? [object] : [], failures: [] }, context: { configMaps: {}, calicoVersionHint: undefined, failures: [] },
     scope: { all: false, namespaces: ['kube-system'] },
   };
   return runClusterChecks(snapshot, config).filter((c) => c.id.startsWith('installation.'));

@@ -6,7 +6,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { ClusterView } from '../admission/handler.js';
 import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
-import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
+import { cidrHolds, parseIpv6Cidr, isIpv4Cidr } from '../net/ranges.js';
 import { bindAddressFits, kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import { TARGETS, calicoVersionOfObject } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
@@ -255,7 +255,7 @@ export class ClusterDiscovery implements ClusterView {
     for (const node of this.objects({ resource: 'nodes' })) {
       for (const cidr of nodePodCidrs(node)) {
         const parsed = parseIpv6Cidr(cidr);
-        if (parsed.ok && !cidrContains(config.podCIDR, parsed.cidr)) outside.push(`${nameOf(node) ?? '?'} ${cidr}`);
+        if (parsed.ok && !cidrHolds(config.podCIDR, parsed.cidr)) outside.push(`${nameOf(node) ?? '?'} ${cidr}`);
         else if (!parsed.ok && isIpv4Cidr(cidr) && config.mode === 'ipv6-only') ipv4.push(`${nameOf(node) ?? '?'} ${cidr}`);
       }
     }

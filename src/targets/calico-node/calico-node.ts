@@ -3,7 +3,7 @@ import { ContainerEnv, KUBERNETES_SERVICES_ENDPOINT } from '../shared/container-
 import { CALICO_FEATURES, NEWEST, describeVersion, resolveCalicoVersion, supports, versionFromImage } from '../shared/calico-version.js';
 import { namespaceOf, type KubeObject } from '../../k8s/object.js';
 import { imageNamed, workloadContainers, type Container } from '../shared/workload.js';
-import { cidrContains, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cidr, reservedRangeOf } from '../../net/cidr.js';
+import { cidrHolds, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cidr, reservedOverlap } from '../../net/ranges.js';
 import { formatVersion, type Version } from '../../k8s/versions.js';
 import { Report, shown } from '../report.js';
 import { defineTarget, type DoctorItem, type Evidence, type RuleContext } from '../target.js';
@@ -126,13 +126,13 @@ function validatePool(t: NodeEnv, ctx: RuleContext, report: Report): void {
     return;
   }
   const pool = parsed.cidr;
-  const reserved = reservedRangeOf(pool);
+  const reserved = reservedOverlap(pool);
   if (reserved) {
     report.problem({ rule, path, found: shown(poolText), expected: 'a routable IPv6 range', fix: `${pool.text} is ${reserved}, which Calico refuses for a pool; ${fix}` });
     return;
   }
   validateBlockSize(t, ctx, report, pool.prefix);
-  if (!cidrContains(config.podCIDR, pool)) {
+  if (!cidrHolds(config.podCIDR, pool)) {
     report.problem({ rule, path, found: shown(poolText), expected: `inside podCIDR ${config.podCIDR.text} (normally equal)`,
       fix: `inconsistent pool: pods would get addresses kube-proxy and the controller manager do not know; ${fix}` });
   } else if (!cidrEquals(config.podCIDR, pool)) {

@@ -4,7 +4,7 @@
 import { CALICO_FEATURES, describeVersion, supports } from '../shared/calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from '../shared/ipv6-pool.js';
 import { isRecord, nameOf, type KubeObject } from '../../k8s/object.js';
-import { canonicalCidr, cidrFamily } from '../../net/cidr.js';
+import { canonicalCidr, cidrFamily } from '../../net/ranges.js';
 import { ipv4PoolOutsidePodCIDR } from '../shared/pool-settings.js';
 import { formatVersion, parseVersion, type Version } from '../../k8s/versions.js';
 import { Report, shown, type Finding } from '../report.js';

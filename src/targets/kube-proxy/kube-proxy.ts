@@ -1,7 +1,6 @@
 // kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
 import type { KubeObject } from '../../k8s/object.js';
-import { cidrEquals, parseIpv6Cidr } from '../../net/cidr.js';
-import { parseIpv4Cidr } from '../../net/ranges.js';
+import { cidrEquals, parseIpv6Cidr, parseIpv4Cidr } from '../../net/ranges.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type RuleContext } from '../target.js';
 

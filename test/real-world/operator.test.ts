@@ -47,13 +47,13 @@ describe('operator custom-resources.yaml through fix', () => {
         assert.deepEqual(pools, mode === 'ipv6-only' ? [ipv6] : [...v4, ipv6]);
         assert.deepEqual(network.nodeAddressAutodetectionV6, { firstFound: true });
         // The APIServer (and any other document) is untouched, byte for byte.
-        const changed = result.documents.filter((d) => d.patch.length > 0).map((d) => d.label);
+        const changed = result.documents.filter((d) => d.edits.length > 0).map((d) => d.label);
         assert.deepEqual(changed, [`Installation default (document 1)`]);
         assert.ok(result.fixedText.includes(source.slice(source.indexOf('# This section configures the Calico API server'))));
         // The fixed file is what the operator accepts and what the webhook admits as it is.
         const again = analyzeManifest(result.fixedText, config);
         for (const d of again.documents) {
-          assert.deepEqual(d.patch, [], d.label);
+          assert.deepEqual(d.edits, [], d.label);
           assert.deepEqual(d.analysis?.validation.problems ?? [], [], d.label);
         }
       });

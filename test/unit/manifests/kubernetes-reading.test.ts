@@ -142,7 +142,7 @@ describe('issue 11 case 4: merge keys are resolved as kubectl resolves them', ()
     const result = analyzeManifest(text, config);
     assert.deepEqual(result.documents.flatMap((d) => d.analysis?.mutation.malformed ?? []), []);
     assert.ok(result.fixedText.includes('            - <<: {name: IP, value: autodetect}\n              value: none\n'), result.fixedText);
-    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.edits), []);
   });
 
   it('go-yaml applies merges in order: a merge after a key overwrites it; a key after a merge wins', () => {

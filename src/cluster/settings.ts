@@ -13,12 +13,6 @@ export const KUBELET_CONFIG = 'kubelet-config';
 /** The ConfigMaps in kube-system that discovery watches for the cluster's settings, and doctor reads. */
 export const SETTINGS_CONFIGMAPS: readonly string[] = [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG];
 
-/** A setting read from the cluster, with where it was read, for messages. */
-export interface Sourced<T> {
-  value: T;
-  source: string;
-}
-
 export interface KubeadmNetworking {
   podSubnet: string[];
   serviceSubnet: string[];

@@ -16,7 +16,7 @@ const RULE = 'installation';
  * (tigera/operator pkg/controller/utils/utils.go:73-75), so adding a calicoNetwork there would replace the
  * base's whole calicoNetwork. Only default is a target.
  */
-export const INSTALLATION_NAMES = ['default'] as const;
+const INSTALLATION_NAMES = ['default'] as const;
 const NETWORK_PATH = 'spec.calicoNetwork';
 const POOLS_PATH = `${NETWORK_PATH}.ipPools`;
 const VXLAN = new Set(['VXLAN', 'VXLANCrossSubnet']);

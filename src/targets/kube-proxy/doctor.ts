@@ -9,7 +9,7 @@ import { KUBE_PROXY_CONFIGMAP, bindAddressFits, kubeProxySettings, type KubeProx
 
 const SOURCE = `ConfigMap ${KUBE_SYSTEM}/${KUBE_PROXY_CONFIGMAP}`;
 
-export const KUBE_PROXY_DOCTOR_ITEMS: readonly DoctorItem[] = [
+const KUBE_PROXY_DOCTOR_ITEMS: readonly DoctorItem[] = [
   { item: 'bind-address', title: 'kube-proxy --bind-address is IPv6 or ::', rules: [] },
   { item: 'master', title: 'kube-proxy --master is IPv6', rules: [] },
   { item: 'cluster-cidr', title: 'kube-proxy --cluster-cidr is the Calico IPv6 pool', rules: [] },

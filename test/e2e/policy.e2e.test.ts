@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js';
+import { startCluster, type TestCluster } from './harness/cluster.js';
 import { daemonSetEnv } from './harness/kube.js';
 import { kubernetesTarget } from './harness/kubernetes.js';
 import { CHART } from './harness/service-route.js';
 import { main } from '../../src/cli/main.js';
+import { REPO_ROOT } from '../support/repo-root.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: TestCluster;
 // The release name contains the chart's, so every object is named calico-ipv6-webhook-<target>.
@@ -35,11 +37,7 @@ async function helm(args: string[]): Promise<void> {
 
 /** Polls until the API server's admission plugins have seen the policies change (they act through informers). */
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 60; i += 1) {
-    if (await check()) return;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  assert.fail(what);
+  await waitFor(what, async () => ((await check()) ? true : undefined), 30_000, 500);
 }
 
 function calicoNode(env: Record<string, string>, image = 'calico/node:v3.30.0', name = 'calico-node'): string {

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { analyzeManifestBytes, readManifestValues, ManifestError } from '../../src/manifests/manifest-file.js';
 import { decodeManifest } from '../../src/manifests/encoding.js';
 import { aliasBomb, corpus, type CorpusFile } from '../support/manifest-corpus.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const REFERENCE = join(REPO_ROOT, '.cache/bin/yaml-reference');
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real');

@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import { analyzeManifest } from '../../src/manifests/manifest-file.js';
-import { objectsOf, REPO_ROOT } from '../support/fixtures.js';
+import { objectsOf } from '../support/fixtures.js';
 import type { KubeObject } from '../../src/k8s/object.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real', 'operator');
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort() : [];

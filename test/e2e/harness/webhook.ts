@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT, type ServingCert, type TestCluster } from './cluster.js';
+import { type ServingCert, type TestCluster } from './cluster.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 export const MUTATING_WEBHOOK = 'mutate.calico-ipv6-webhook.projectcalico.org';
 export const VALIDATING_WEBHOOK = 'validate.calico-ipv6-webhook.projectcalico.org';

@@ -3,6 +3,7 @@ import { analyze, patchOf, targetIds } from '../engine/analyze.js';
 import { mutationVerdict, validationVerdict } from '../engine/verdict.js';
 import type { WebhookConfig } from '../config/types.js';
 import type { RuleContext } from '../targets/target.js';
+import type { ConfigMapSource } from '../k8s/config-maps.js';
 import type { Version } from '../k8s/versions.js';
 import { allowed, denied, patched, respond, type Answer } from './answer.js';
 import { objectForRules, type AdmissionRequest, type AdmissionResponse } from './review.js';
@@ -10,10 +11,7 @@ import { objectForRules, type AdmissionRequest, type AdmissionResponse } from '.
 export type Endpoint = 'mutate' | 'validate';
 
 /** What the cluster tells the rules beyond the object itself (filled by discovery when it runs). */
-export interface ClusterView {
-  lookupConfigMapKey(namespace: string, name: string, key: string): string | undefined;
-  /** A whole ConfigMap (envFrom): its data, null when it does not exist, undefined when not known yet. */
-  lookupConfigMap?(namespace: string, name: string): Readonly<Record<string, string>> | null | undefined;
+export interface ClusterView extends ConfigMapSource {
   calicoVersion(): Version | undefined;
   /** Differences between configuration and cluster, told to the user on every target object. */
   mismatches(): string[];
@@ -45,8 +43,7 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     config,
     operation: request.operation,
     oldObject: request.oldObject ? objectForRules(request.oldObject, request) : undefined,
-    lookupConfigMapKey: cluster ? (ns, name, key) => cluster.lookupConfigMapKey(ns, name, key) : undefined,
-    lookupConfigMap: cluster?.lookupConfigMap ? (ns, name) => cluster.lookupConfigMap?.(ns, name) : undefined,
+    configMaps: cluster,
     calicoVersionHint: cluster?.calicoVersion(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });

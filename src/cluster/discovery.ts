@@ -6,19 +6,17 @@ import { Gauge, type Registry } from 'prom-client';
 import type { ClusterView } from '../admission/handler.js';
 import type { WebhookConfig } from '../config/types.js';
 import { clipWarning } from '../engine/verdict.js';
-import { cidrContains, parseIpv6Cidr, isIpv4Cidr } from '../net/cidr.js';
-import { bindAddressFits } from '../targets/kube-proxy/kube-proxy.js';
-import { kubeProxySettings } from '../targets/kube-proxy/settings.js';
+import { cidrHolds, parseIpv6Cidr, isIpv4Cidr } from '../net/ranges.js';
+import { bindAddressFits, kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import { TARGETS, calicoVersionOfObject } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
-import { isRecord, nameOf, stringData } from '../k8s/object.js';
-import type { KubeObject } from '../k8s/object.js';
+import { KUBE_SYSTEM, isRecord, nameOf, stringData, type KubeObject } from '../k8s/object.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
-import { compareCidrList, compareDnsList } from './compare.js';
+import { compareCidrList, compareDnsList } from '../targets/shared/compare.js';
 import { ApiError, loadKubeConfig } from './client.js';
 import {
-  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM,
+  KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, SETTINGS_CONFIGMAPS,
   kubeadmNetworking, kubeletSettingsFromConfigMap, nodePodCidrs,
 } from './settings.js';
 import { configMapRefs } from './targets.js';
@@ -99,7 +97,7 @@ export class ClusterDiscovery implements ClusterView {
     this.running = true;
     this.startedAt = Date.now();
     this.add({ resource: 'nodes' }, true);
-    for (const name of [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG]) this.add(configMap(KUBE_SYSTEM, name), true);
+    for (const name of SETTINGS_CONFIGMAPS) this.add(configMap(KUBE_SYSTEM, name), true);
     for (const target of targetWatches(this.namespaces, this.options.targets)) this.add(target, true);
   }
 
@@ -257,7 +255,7 @@ export class ClusterDiscovery implements ClusterView {
     for (const node of this.objects({ resource: 'nodes' })) {
       for (const cidr of nodePodCidrs(node)) {
         const parsed = parseIpv6Cidr(cidr);
-        if (parsed.ok && !cidrContains(config.podCIDR, parsed.cidr)) outside.push(`${nameOf(node) ?? '?'} ${cidr}`);
+        if (parsed.ok && !cidrHolds(config.podCIDR, parsed.cidr)) outside.push(`${nameOf(node) ?? '?'} ${cidr}`);
         else if (!parsed.ok && isIpv4Cidr(cidr) && config.mode === 'ipv6-only') ipv4.push(`${nameOf(node) ?? '?'} ${cidr}`);
       }
     }

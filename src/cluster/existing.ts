@@ -7,7 +7,6 @@ import type { Finding, Report } from '../targets/report.js';
 import { summarize } from '../engine/summary.js';
 import type { KubeObject, Operation } from '../k8s/object.js';
 import type { RuleContext, Target } from '../targets/target.js';
-import type { ConfigMapLookup } from './targets.js';
 
 export interface ExistingAnalysis {
   object: KubeObject;
@@ -30,14 +29,13 @@ export function storedFindings(part: { mutation: Report; validation: Report }): 
   return { changes: summary.changes, problems: [...summary.malformed, ...summary.problems], warnings: summary.warnings };
 }
 
-export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: { lookupConfigMapKey?: ConfigMapLookup | undefined; lookupConfigMap?: RuleContext['lookupConfigMap']; calicoVersionHint?: RuleContext['calicoVersionHint'] }, targets: readonly Target[] = TARGETS): ExistingAnalysis {
+export function analyzeExisting(object: KubeObject, config: WebhookConfig, cluster: Pick<RuleContext, 'configMaps' | 'calicoVersionHint'>, targets: readonly Target[] = TARGETS): ExistingAnalysis {
   const operation: Operation = targetsFor(object, targets).some((t) => t.storedAs === 'update') ? 'UPDATE' : 'CREATE';
   const ctx: RuleContext = {
     config,
     operation,
     oldObject: operation === 'UPDATE' ? object : undefined,
-    lookupConfigMapKey: cluster.lookupConfigMapKey,
-    lookupConfigMap: cluster.lookupConfigMap,
+    configMaps: cluster.configMaps,
     calicoVersionHint: cluster.calicoVersionHint,
   };
   const analysis = analyze(object, ctx, { targets });

@@ -3,8 +3,7 @@
 // ServiceAccount.
 import { TARGETS } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
-import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG } from './settings.js';
-import { KUBERNETES_SERVICES_ENDPOINT } from '../targets/shared/container-env.js';
+import { SETTINGS_CONFIGMAPS } from './settings.js';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -30,9 +29,10 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
 
 /**
  * - Nodes (cluster-wide): discovery lists and watches them (spec.podCIDRs); doctor lists them (InternalIP).
- * - kubeadm-config, kube-proxy, kubelet-config: discovery lists+watches them; doctor gets them.
- * - kubernetes-services-endpoint: every Calico manifest's calico-node reads it through envFrom; discovery
- *   watches it so the env calico-node sees is known (issue 14).
+ * - kubeadm-config, kube-proxy, kubelet-config (SETTINGS_CONFIGMAPS): discovery lists+watches them for the
+ *   cluster's settings; doctor gets them. They are discovery's and doctor's own reads, not a target's.
+ * - Each target's `readsConfigMaps` (calico-node: kubernetes-services-endpoint, which every Calico manifest's
+ *   calico-node reads through envFrom): discovery watches them so the env the target sees is known (issue 14).
  * - Each target resource: doctor and audit get its objects by name, or list them when a target owns every
  *   name (reader.ts findNamed: never a get then); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
  *   field selector, which RBAC matches against resourceNames.
@@ -43,7 +43,7 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
 export function readAccess(targets: readonly Target[]): ReadAccess {
   const cluster: PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }];
   const namespaced: PolicyRule[] = [];
-  grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG, KUBERNETES_SERVICES_ENDPOINT]);
+  grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [...SETTINGS_CONFIGMAPS, ...targets.flatMap((t) => t.readsConfigMaps ?? [])]);
   for (const target of targets) {
     for (const r of target.resources) {
       const verbs = r.names === 'any' ? ['list', ...(r.watch ? ['watch'] : [])] : ['get', ...(r.watch ? ['list', 'watch'] : [])];

@@ -6,17 +6,12 @@ import { isRecord } from '../k8s/object.js';
 import { KUBE_PROXY_CONFIGMAP } from '../targets/kube-proxy/settings.js';
 import type { KubeObject } from '../k8s/object.js';
 
-export const KUBE_SYSTEM = 'kube-system';
 export const KUBEADM_CONFIG = 'kubeadm-config';
 /** kube-proxy's ConfigMap is a target too; its module names it. */
 export const KUBE_PROXY_CONFIG = KUBE_PROXY_CONFIGMAP;
 export const KUBELET_CONFIG = 'kubelet-config';
-
-/** A setting read from the cluster, with where it was read, for messages. */
-export interface Sourced<T> {
-  value: T;
-  source: string;
-}
+/** The ConfigMaps in kube-system that discovery watches for the cluster's settings, and doctor reads. */
+export const SETTINGS_CONFIGMAPS: readonly string[] = [KUBEADM_CONFIG, KUBE_PROXY_CONFIG, KUBELET_CONFIG];
 
 export interface KubeadmNetworking {
   podSubnet: string[];

@@ -2,9 +2,10 @@
 // context the rules need for them: ConfigMaps their env refers to, and the cluster's Calico version.
 import { TARGETS } from '../targets/registry.js';
 import { calicoVersionOfObject } from '../targets/registry.js';
-import { isRecord, nameOf, namespaceOf, stringData } from '../k8s/object.js';
+import { configMapsAmong, type ConfigMapRef, type ConfigMapSource } from '../k8s/config-maps.js';
+import { isRecord, nameOf, namespaceOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { RuleContext, Target } from '../targets/target.js';
+import type { Target } from '../targets/target.js';
 import type { Version } from '../k8s/versions.js';
 import { apiError } from './client.js';
 import type { ClusterReader, NamespaceScope } from './reader.js';
@@ -50,11 +51,6 @@ export async function readTargets(reader: ClusterReader, scope: NamespaceScope, 
   return { objects, failures };
 }
 
-export interface ConfigMapRef {
-  namespace: string;
-  name: string;
-}
-
 /** ConfigMaps that the env of a workload's containers reads: valueFrom.configMapKeyRef and envFrom.configMapRef. */
 export function configMapRefs(object: KubeObject): ConfigMapRef[] {
   const namespace = namespaceOf(object);
@@ -84,31 +80,9 @@ export function configMapRefs(object: KubeObject): ConfigMapRef[] {
   return [...refs.values()];
 }
 
-export type ConfigMapLookup = NonNullable<RuleContext['lookupConfigMapKey']>;
-
-/** A lookup over ConfigMaps already read: the same answer the webhook's discovery cache gives. */
-export function lookupIn(configMaps: readonly KubeObject[]): ConfigMapLookup {
-  return (namespace, name, key) => {
-    const cm = configMaps.find((c) => namespaceOf(c) === namespace && nameOf(c) === name);
-    const value = cm && isRecord(cm.data) ? cm.data[key] : undefined;
-    return typeof value === 'string' ? value : undefined;
-  };
-}
-
-export type WholeConfigMapLookup = NonNullable<RuleContext['lookupConfigMap']>;
-
-/** The data of ConfigMaps already read; null for those read and not found; undefined for the rest. */
-export function dataIn(configMaps: readonly KubeObject[], missing: readonly ConfigMapRef[] = []): WholeConfigMapLookup {
-  return (namespace, name) => {
-    const cm = configMaps.find((c) => namespaceOf(c) === namespace && nameOf(c) === name);
-    if (cm) return stringData(cm);
-    return missing.some((m) => m.namespace === namespace && m.name === name) ? null : undefined;
-  };
-}
-
 export interface ClusterContext {
-  lookupConfigMapKey: ConfigMapLookup;
-  lookupConfigMap: WholeConfigMapLookup;
+  /** The ConfigMaps read, the same answer the webhook's discovery cache gives. */
+  configMaps: ConfigMapSource;
   calicoVersionHint: Version | undefined;
   failures: ReadFailure[];
 }
@@ -133,5 +107,5 @@ export async function clusterContext(reader: ClusterReader, targets: readonly Ku
     }
   }
   const calicoVersionHint = targets.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
-  return { lookupConfigMapKey: lookupIn(configMaps), lookupConfigMap: dataIn(configMaps, missing), calicoVersionHint, failures };
+  return { configMaps: configMapsAmong(configMaps, missing), calicoVersionHint, failures };
 }

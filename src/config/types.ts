@@ -1,8 +1,7 @@
 // The cluster's IPv6 settings (DESIGN section 2), after validation: every rule reads these and nothing else.
-import type { Ipv6Cidr } from '../net/cidr.js';
+import type { Ipv6Cidr, Ipv4Cidr } from '../net/ranges.js';
 import type { Version } from '../k8s/versions.js';
 import type ipaddr from 'ipaddr.js';
-import type { Ipv4Cidr } from '../net/ranges.js';
 
 export type Mode = 'ipv6-only' | 'dual-stack';
 export type RouterIdPolicy = 'hash' | 'require';

@@ -1,8 +1,7 @@
 // Turns a person's configuration into a WebhookConfig, or fails naming the key and why.
-import { addressInCidr, parseIpv6Address, parseIpv6Cidr } from '../net/cidr.js';
+import { cidrHoldsAddress, parseIpv6Address, parseIpv6Cidr, addressAt, cidrsOverlap, isUniqueLocal, parseIpv4Cidr, reservedOverlap, type AnyCidr, type Ipv4Cidr } from '../net/ranges.js';
 import { formatVersion, parseVersion } from '../k8s/versions.js';
 import type { RawConfig, WebhookConfig } from './types.js';
-import { addressAt, cidrsOverlap, isUniqueLocal, parseIpv4Cidr, reservedOverlap, type AnyCidr, type Ipv4Cidr } from '../net/ranges.js';
 import type ipaddr from 'ipaddr.js';
 
 export class ConfigError extends Error {
@@ -55,7 +54,7 @@ export function validateConfig(raw: RawConfig): WebhookConfig {
   const dnsText = requireString('clusterDNS', raw.clusterDNS);
   const clusterDNS = parseIpv6Address(dnsText);
   if (!clusterDNS) throw new ConfigError('clusterDNS', `${JSON.stringify(dnsText)} is not an IPv6 address`);
-  if (!addressInCidr(clusterDNS, serviceCIDR)) {
+  if (!cidrHoldsAddress(serviceCIDR, clusterDNS)) {
     throw new ConfigError('clusterDNS', `${dnsText} lies outside serviceCIDR ${serviceCIDR.text}; the kubelet's --cluster-dns must be a service address`);
   }
   if (cidrsOverlap(podCIDR, serviceCIDR)) {

@@ -2,9 +2,9 @@
 // (mirror) Pods in kube-system: static pods named `<component>-<node>`.
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind } from '../net/address.js';
-import { compareCidrList, urlHost } from '../cluster/compare.js';
+import { compareCidrList, urlHost } from '../targets/shared/compare.js';
 import { splitList } from '../k8s/config-text.js';
-import { parseIpv6Cidr } from '../net/cidr.js';
+import { parseIpv6Cidr } from '../net/ranges.js';
 import { nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';
 import { fail, pass, unknown, type Check } from './check.js';

@@ -1,7 +1,7 @@
 // kubeadm's ClusterConfiguration: `kubeadm upgrade` regenerates the control-plane flags from it, so its
 // networking must say what the flags say, or an upgrade undoes the IPv6 settings.
 import type { WebhookConfig } from '../config/types.js';
-import { compareCidrList } from '../cluster/compare.js';
+import { compareCidrList } from '../targets/shared/compare.js';
 import { KUBEADM_CONFIG, kubeadmNetworking } from '../cluster/settings.js';
 import type { KubeObject } from '../k8s/object.js';
 import { fail, pass, unknown, type Check } from './check.js';

@@ -3,7 +3,7 @@
 // --node-ip as it shows in each Node's InternalIP.
 import type { WebhookConfig } from '../config/types.js';
 import { addressKind } from '../net/address.js';
-import { compareDnsList } from '../cluster/compare.js';
+import { compareDnsList } from '../targets/shared/compare.js';
 import { KUBELET_CONFIG, kubeletSettingsFromConfigMap, kubeletSettingsFromConfigz, nodeAddresses, type KubeletSettings } from '../cluster/settings.js';
 import { nameOf } from '../k8s/object.js';
 import type { KubeObject } from '../k8s/object.js';

@@ -5,7 +5,7 @@ import type { Check } from './check.js';
 import { controlPlaneChecks } from './control-plane.js';
 import { kubeadmChecks } from './kubeadm.js';
 import { kubeletChecks, nodeIpChecks } from './kubelet.js';
-import { kubeProxyChecks } from './kube-proxy.js';
+import { settingsChecks, settingsItems } from './settings.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import { targetItems, workloadChecks } from './workloads.js';
 import { TARGETS } from '../targets/registry.js';
@@ -13,7 +13,8 @@ import type { Target } from '../targets/target.js';
 
 /**
  * The guide's items (DESIGN section 7) as check ids without subject; every one gets a verdict. The
- * control-plane, kubelet and kube-proxy items are doctor's own; the rest are the targets' doctor items.
+ * control-plane and kubelet items are doctor's own; the rest are the targets' doctor items (the settings
+ * of components such as kube-proxy, then the workloads and objects the webhook admits).
  */
 export function guideItems(mode: WebhookConfig['mode'], targets: readonly Target[] = TARGETS): string[] {
   return [
@@ -21,7 +22,7 @@ export function guideItems(mode: WebhookConfig['mode'], targets: readonly Target
     'kube-controller-manager.master', 'kube-controller-manager.cluster-cidr', 'kube-controller-manager.node-cidr-mask-size',
     'kube-scheduler.master',
     'kubelet.address', 'kubelet.cluster-dns', 'kubelet.node-ip',
-    'kube-proxy.bind-address', 'kube-proxy.master', 'kube-proxy.cluster-cidr',
+    ...settingsItems(mode, targets),
     ...targetItems(mode, targets),
   ];
 }
@@ -31,7 +32,7 @@ export function runClusterChecks(snapshot: ClusterSnapshot, config: WebhookConfi
     ...controlPlaneChecks(snapshot.pods, config),
     ...kubeletChecks(snapshot, config),
     ...nodeIpChecks(snapshot.nodes, config),
-    ...kubeProxyChecks(snapshot.kubeProxy, config),
+    ...settingsChecks(snapshot.settings, config, targets),
     ...kubeadmChecks(snapshot.kubeadmConfig, config),
     ...workloadChecks(snapshot, config, targets),
     ...admissionEngineChecks(snapshot.admission),

@@ -2,19 +2,25 @@
 import type { KubeObject } from '../k8s/object.js';
 import { ClusterAccessError, apiError } from '../cluster/client.js';
 import type { ClusterReader, NamespaceScope } from '../cluster/reader.js';
-import { KUBEADM_CONFIG, KUBELET_CONFIG, KUBE_PROXY_CONFIG, KUBE_SYSTEM } from '../cluster/settings.js';
+import { KUBEADM_CONFIG, KUBELET_CONFIG } from '../cluster/settings.js';
 import { clusterContext, readTargets, type ClusterContext, type TargetObjects } from '../cluster/targets.js';
-import { nameOf } from '../k8s/object.js';
+import { KUBE_SYSTEM, nameOf } from '../k8s/object.js';
+import { TARGETS } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
 import { readAdmissionObjects, type FetchedAdmission } from './admission-engine.js';
 
 /** A read that may have failed; code is the HTTP status (0: the server was not reached). */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string; code: number };
 
+/** What was read for each target that keeps its component's settings in a ConfigMap (doctor.settings), by target id. */
+export type SettingsObjects = Readonly<Record<string, Fetched<KubeObject | undefined>>>;
+
 export interface ClusterSnapshot {
   /** Pods in kube-system: the static control-plane pods' mirrors are among them. */
   pods: Fetched<KubeObject[]>;
   kubeadmConfig: Fetched<KubeObject | undefined>;
-  kubeProxy: Fetched<KubeObject | undefined>;
+  /** The components' settings ConfigMaps (kube-proxy's), by target id. */
+  settings: SettingsObjects;
   kubeletConfig: Fetched<KubeObject | undefined>;
   nodes: Fetched<KubeObject[]>;
   /** Each node's kubelet /configz, when it was asked for. */
@@ -41,6 +47,7 @@ export interface GatherOptions {
   configz?: boolean;
   /** Concurrent /configz requests. */
   configzConcurrency?: number;
+  targets?: readonly Target[];
 }
 
 /** Reads what the checks need; fails only when the API server cannot be reached at all. */
@@ -48,14 +55,17 @@ export async function gatherSnapshot(reader: ClusterReader, options: GatherOptio
   const nodes = await fetched(() => reader.listNodes());
   // A first call that never reached a server says nothing useful check by check.
   if (!nodes.ok && nodes.code === 0) throw new ClusterAccessError(`cannot reach the API server: ${nodes.error}`);
-  const [pods, kubeadmConfig, kubeProxy, kubeletConfig, targets, admission] = await Promise.all([
+  const registry = options.targets ?? TARGETS;
+  const sources = registry.flatMap((t) => (t.doctor?.settings ? [{ target: t.id, ...t.doctor.settings }] : []));
+  const [pods, kubeadmConfig, kubeletConfig, targets, admission, ...read] = await Promise.all([
     fetched(() => reader.listPods(KUBE_SYSTEM)),
     fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBEADM_CONFIG)),
-    fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBE_PROXY_CONFIG)),
     fetched(() => reader.getConfigMap(KUBE_SYSTEM, KUBELET_CONFIG)),
-    readTargets(reader, options.scope),
+    readTargets(reader, options.scope, registry),
     readAdmissionObjects(reader),
+    ...sources.map((s) => fetched(() => reader.getConfigMap(s.namespace, s.name))),
   ]);
+  const settings = Object.fromEntries(sources.map((s, i) => [s.target, read[i] as Fetched<KubeObject | undefined>]));
   const context = await clusterContext(reader, targets.objects);
   const configz: Record<string, Fetched<unknown>> = {};
   if (options.configz !== false && nodes.ok) {
@@ -67,7 +77,7 @@ export async function gatherSnapshot(reader: ClusterReader, options: GatherOptio
       batch.forEach((name, j) => (configz[name] = answers[j] as Fetched<unknown>));
     }
   }
-  return { pods, kubeadmConfig, kubeProxy, kubeletConfig, nodes, configz, targets, admission, context, scope: options.scope };
+  return { pods, kubeadmConfig, settings, kubeletConfig, nodes, configz, targets, admission, context, scope: options.scope };
 }
 
 export function describeScope(scope: NamespaceScope): string {

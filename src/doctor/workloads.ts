@@ -8,20 +8,26 @@ import { formatFinding } from '../engine/verdict.js';
 import { namespaceOf, nameOf, type KubeObject } from '../k8s/object.js';
 import { TARGETS } from '../targets/registry.js';
 import type { Finding } from '../targets/report.js';
-import type { DoctorItem, RuleContext, Target } from '../targets/target.js';
+import type { DoctorItem, Judgement, RuleContext, Target } from '../targets/target.js';
 import { fail, pass, unknown, type Check } from './check.js';
 import { describeScope, type ClusterSnapshot } from './snapshot.js';
 
 const where = (object: KubeObject) => `${namespaceOf(object) ?? ''}/${nameOf(object) ?? '?'}`;
 
 /** The items of a target that apply in this mode. */
-function itemsOf(target: Target, mode: WebhookConfig['mode']): DoctorItem[] {
+export function itemsOf(target: Target, mode: WebhookConfig['mode']): DoctorItem[] {
   return (target.doctor?.items ?? []).filter((i) => !i.modes || i.modes.includes(mode));
 }
 
-/** Item ids (`<target>.<item>`) the targets answer in this mode, in registry order. */
+/** Item ids (`<target>.<item>`) the targets' stored objects answer in this mode, in registry order. */
 export function targetItems(mode: WebhookConfig['mode'], targets: readonly Target[] = TARGETS): string[] {
-  return targets.filter((t) => !t.doctor?.whenPresent).flatMap((t) => itemsOf(t, mode).map((i) => `${t.id}.${i.item}`));
+  return targets.filter((t) => !t.doctor?.whenPresent && !t.doctor?.settings).flatMap((t) => itemsOf(t, mode).map((i) => `${t.id}.${i.item}`));
+}
+
+/** A target's own verdict on an item as a check. */
+export function judgedCheck(id: string, title: string, judged: Judgement): Check {
+  if (judged.ok === 'unknown') return unknown(id, title, judged.evidence, judged.fix);
+  return judged.ok ? pass(id, title, judged.evidence) : fail(id, title, judged.evidence, judged.fix);
 }
 
 /** Whether a finding fails this item: one of its rules, and one of its paths when it names them. */
@@ -60,7 +66,7 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
     } else if (values && values.unreadable.length > 0) {
       out.push(unknown(id, item.title, values.unreadable.join('; '), 'grant the webhook\'s ServiceAccount get on the ConfigMap the variable refers to, or set the value literally'));
     } else if (judged) {
-      out.push(judged.ok ? pass(id, item.title, judged.evidence) : fail(id, item.title, judged.evidence, judged.fix));
+      out.push(judgedCheck(id, item.title, judged));
     } else {
       out.push(pass(id, item.title, values ? values.text : `no finding on ${object.kind ?? 'object'} ${subject}`));
     }
@@ -75,10 +81,11 @@ function objectChecks(target: Target, result: ExistingAnalysis, config: WebhookC
 
 export function workloadChecks(snapshot: ClusterSnapshot, config: WebhookConfig, targets: readonly Target[] = TARGETS): Check[] {
   const out: Check[] = [];
-  const { lookupConfigMapKey, lookupConfigMap, calicoVersionHint } = snapshot.context;
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey, lookupConfigMap, calicoVersionHint };
+  const { configMaps, calicoVersionHint } = snapshot.context;
+  const ctx: RuleContext = { config, operation: 'CREATE', configMaps, calicoVersionHint };
   for (const target of targets) {
-    if (!target.doctor) continue;
+    // A component's settings are judged on their one object (settings.ts).
+    if (!target.doctor || target.doctor.settings) continue;
     const objects = snapshot.targets.objects.filter((o) => target.matches(o));
     const owned = target.resources.flatMap((r) => (r.names === 'any' ? [readWhat(r.kind, undefined)] : r.names.map((n) => readWhat(r.kind, n))));
     const failures = snapshot.targets.failures.filter((f) => owned.includes(f.what));

@@ -3,15 +3,13 @@
 // prefixed; then env in order, each entry overriding what came before; an optional valueFrom whose ConfigMap
 // or key is missing sets nothing; a `$(VAR)` in a value is expanded from what came before it (envFrom and
 // earlier env entries, kubelet_pods.go's tmpEnv). What cannot be known here is reported as unknown, never guessed.
+import type { ConfigMapSource } from './config-maps.js';
 import { isRecord } from './object.js';
 import { expandEnvValue, mayBeServiceLink } from './env-expansion.js';
 
-/** Where ConfigMap contents come from: the same file in `fix`, the watch cache in `serve`. */
+/** What env resolution reads beyond the container: ConfigMaps, and what a ConfigMap that cannot be read may set. */
 export interface EnvSources {
-  /** The data when known, null when the ConfigMap is known not to exist, undefined when it cannot be known here. */
-  configMap(namespace: string | undefined, name: string): Readonly<Record<string, string>> | null | undefined;
-  /** One key, for callers that can answer single keys only (a valueFrom); consulted when configMap cannot tell. */
-  configMapKey?(namespace: string | undefined, name: string, key: string): string | undefined;
+  configMaps?: ConfigMapSource | undefined;
   /**
    * For a ConfigMap that cannot be read: whether it may set this variable (default: it may set any). Lets a
    * caller narrow a ConfigMap whose purpose is documented, such as Calico's kubernetes-services-endpoint.
@@ -41,7 +39,7 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return isRecord(value) ? value : undefined;
 }
 
-const NO_SOURCES: EnvSources = { configMap: () => undefined };
+const NO_SOURCES: EnvSources = {};
 
 export class EffectiveEnv {
   private constructor(
@@ -91,7 +89,7 @@ export class EffectiveEnv {
       const origin = this.envFromOrigin(source, index);
       if (!name.startsWith(source.prefix)) return [];
       if (source.secret) return [origin];
-      const data = this.sources.configMap(this.namespace, source.configMap?.name ?? '');
+      const data = this.configMap(source.configMap?.name ?? '');
       if (data !== undefined) return [];
       return this.sources.mayDefine?.(source.configMap?.name ?? '', name) === false ? [] : [origin];
     });
@@ -123,9 +121,9 @@ export class EffectiveEnv {
     }
     const refOrigin = `${origin} (ConfigMap ${ref.name} key ${ref.key})`;
     const optional = ref.optional === true;
-    const data = this.sources.configMap(this.namespace, ref.name);
+    const data = this.configMap(ref.name);
     if (data === undefined) {
-      const value = this.sources.configMapKey?.(this.namespace, ref.name, ref.key);
+      const value = (this.namespace === undefined ? undefined : this.sources.configMaps?.lookupConfigMapKey?.(this.namespace, ref.name, ref.key));
       if (value !== undefined) return { kind: 'known', via: 'valueFrom', value, origin: refOrigin, index };
       return { kind: 'unknown', origin: refOrigin, index, reason: `ConfigMap ${ref.name} cannot be read here` };
     }
@@ -144,7 +142,7 @@ export class EffectiveEnv {
       const origin = this.envFromOrigin(source, index);
       if (source.secret) return { kind: 'unknown', origin, index: undefined, reason: `Secret ${source.secret.name} may set it, and the webhook does not read Secrets` };
       const configMap = source.configMap as { name: string; optional: boolean };
-      const data = this.sources.configMap(this.namespace, configMap.name);
+      const data = this.configMap(configMap.name);
       if (data === undefined) {
         if (this.sources.mayDefine?.(configMap.name, name) === false) continue;
         return { kind: 'unknown', origin, index: undefined, reason: `ConfigMap ${configMap.name} may set it and cannot be read here` };
@@ -153,6 +151,11 @@ export class EffectiveEnv {
       if (data !== null && Object.hasOwn(data, key)) return { kind: 'known', via: 'envFrom', value: data[key] as string, origin, index: undefined };
     }
     return { kind: 'absent' };
+  }
+
+  /** A ConfigMap of the container's namespace; a container without one (a bare manifest) reads none. */
+  private configMap(name: string): Readonly<Record<string, string>> | null | undefined {
+    return this.namespace === undefined ? undefined : this.sources.configMaps?.lookupConfigMap?.(this.namespace, name);
   }
 
   private envFromOrigin(source: EnvFromSource, index: number): string {

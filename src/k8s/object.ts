@@ -17,6 +17,9 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** Where kubeadm and the components publish the cluster's settings (kubeadm-config, kube-proxy, kubelet-config). */
+export const KUBE_SYSTEM = 'kube-system';
+
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 /** A JSON object (not null, not a list). */

@@ -10,7 +10,7 @@ export function version(major: number, minor: number, patch = 0): Version {
   return { major, minor, patch };
 }
 
-export function compareVersions(a: Version, b: Version): number {
+function compareVersions(a: Version, b: Version): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
 

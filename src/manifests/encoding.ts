@@ -4,7 +4,7 @@
 
 import { ManifestError } from './errors.js';
 
-export class EncodingError extends ManifestError {}
+class EncodingError extends ManifestError {}
 
 export type Encoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 

@@ -15,7 +15,7 @@ export interface FileObject {
   oldObject?: KubeObject;
 }
 
-export function isKubeObject(value: unknown): value is KubeObject {
+function isKubeObject(value: unknown): value is KubeObject {
   return isRecord(value) && typeof value.kind === 'string';
 }
 

@@ -4,13 +4,12 @@
 // own. Changes are written back as text edits only, and a document whose edits cannot be placed without
 // changing something else is left as it is and reported (refused), never re-serialized.
 import { isDeepStrictEqual } from 'node:util';
-import { analyze, isTarget, patchOf, type Analysis } from '../engine/analyze.js';
+import { analyze, isTarget, type Analysis } from '../engine/analyze.js';
 import type { WebhookConfig } from '../config/types.js';
 import { calicoVersionOfObject } from '../targets/registry.js';
-import { describeObject, isRecord, stringData } from '../k8s/object.js';
-import type { KubeObject } from '../k8s/object.js';
+import { configMapsAmong } from '../k8s/config-maps.js';
+import { describeObject } from '../k8s/object.js';
 import type { RuleContext } from '../targets/target.js';
-import type { PatchOperation } from '../patch/json-patch.js';
 import { decodeManifest, encodeManifest } from './encoding.js';
 import { ManifestError } from './errors.js';
 import { editJson, readJson } from './json-edit.js';
@@ -29,7 +28,8 @@ export interface DocumentResult {
   /** Where the object sits in its document: [] or ['items', i] for an item of a List. */
   at: Step[];
   analysis: Analysis | undefined;
-  patch: PatchOperation[];
+  /** What fix writes: the engine's changes as edits addressed in the original object; [] when nothing changed. */
+  edits: Change[];
   /** Why this document's changes were not written (the document is left as it was). */
   refused?: string;
 }
@@ -61,28 +61,6 @@ function targetsOf(text: string, source: Source, notes: string[]): Target[] {
   const { objects, skipped } = objectsOfDocument(source.value, where);
   if (skipped) notes.push(skipped);
   return objects.map((found) => ({ ...found, source }));
-}
-
-/** ConfigMap keys in the same file answer env valueFrom references, as the cluster would. */
-function configMapLookup(objects: KubeObject[]): RuleContext['lookupConfigMapKey'] {
-  return (namespace, name, key) => {
-    for (const object of objects) {
-      if (object.kind !== 'ConfigMap' || object.metadata?.name !== name) continue;
-      const ns = object.metadata?.namespace;
-      if (ns !== undefined && ns !== namespace) continue;
-      const value = isRecord(object.data) ? object.data[key] : undefined;
-      if (typeof value === 'string') return value;
-    }
-    return undefined;
-  };
-}
-
-/** Whole ConfigMaps of the same file answer envFrom; one that is not in the file cannot be known here. */
-function configMapData(objects: KubeObject[]): RuleContext['lookupConfigMap'] {
-  return (namespace, name) => {
-    const found = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name && (o.metadata?.namespace === undefined || o.metadata.namespace === namespace));
-    return found ? stringData(found) : undefined;
-  };
 }
 
 function lineOf(text: string, offset: number): number {
@@ -189,14 +167,15 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
   if (targets.length === 0) throw new ManifestError(noObjects(text, notes));
   const objects = targets.map((t) => t.object);
   const calicoVersionHint = objects.map((o) => calicoVersionOfObject(o)).find((v) => v !== undefined);
-  const ctx: RuleContext = { config, operation: 'CREATE', lookupConfigMapKey: configMapLookup(objects), lookupConfigMap: configMapData(objects), calicoVersionHint };
+  const ctx: RuleContext = { config, operation: 'CREATE', // ConfigMaps of the same file answer env references, as the cluster would; one not in the file cannot be known here.
+    configMaps: configMapsAmong(objects), calicoVersionHint };
 
   const documents: DocumentResult[] = [];
   const edits: { start: number; end: number; text: string; order: number }[] = [];
   for (const source of sources) {
     const mine = targets.filter((t) => t.source === source);
     if (mine.length === 0) {
-      documents.push({ index: source.index, label: `document ${source.index + 1}`, at: [], analysis: undefined, patch: [] });
+      documents.push({ index: source.index, label: `document ${source.index + 1}`, at: [], analysis: undefined, edits: [] });
       continue;
     }
     // A saved AdmissionReview is judged as the API server asked: its operation, against its oldObject.
@@ -206,15 +185,16 @@ function analyzeText(text: string, config: WebhookConfig): FileResult {
       label: `${describeObject(target.object)} (document ${source.index + 1}${target.path.length > 0 ? `, ${pathLabel(target.path)}` : ''})`,
       at: target.path,
       analysis: isTarget(analysis) ? analysis : undefined,
-      patch: patchOf(analysis),
+      // The one diff of the object: it is both what changed and the edits placed in the text.
+      edits: isTarget(analysis) && analysis.mutation.changes.length > 0 ? structuralDiff(target.object, analysis.mutated, target.path) : [],
     }));
     documents.push(...results);
-    const changes = analysed.flatMap(({ target, analysis }, i) => ((results[i] as DocumentResult).patch.length > 0 ? structuralDiff(target.object, analysis.mutated, target.path) : []));
+    const changes = results.flatMap((result) => result.edits);
     if (changes.length === 0) continue;
     const where = `document ${source.index + 1}`;
-    const edited = editedDocument(text, source, changes, expectedValue(source, analysed.filter((_, i) => (results[i] as DocumentResult).patch.length > 0)), where);
+    const edited = editedDocument(text, source, changes, expectedValue(source, analysed.filter((_, i) => (results[i] as DocumentResult).edits.length > 0)), where);
     if (typeof edited === 'string') edits.push({ start: source.start, end: source.end, text: edited, order: 0 });
-    else for (const result of results) if (result.patch.length > 0) result.refused = edited.refused;
+    else for (const result of results) if (result.edits.length > 0) result.refused = edited.refused;
   }
   return { fixedText: applyTextEdits(text, edits), documents, notes };
 }

@@ -1,5 +1,6 @@
-// Relations between address ranges of either family, decided by overlap: a range is refused when any part of
-// it falls in a reserved block, not only when its network address does (fe00::/7 holds fe80::/10).
+// Addresses and CIDRs of either family on top of ipaddr.js, so every rule parses and compares them one way;
+// relations between ranges are decided by overlap: a range is refused when any part of it falls in a reserved
+// block, not only when its network address does (fe00::/7 holds fe80::/10).
 import ipaddr from 'ipaddr.js';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -102,4 +103,66 @@ export function addressAt(cidr: AnyCidr, offset: number): ipaddr.IPv4 | ipaddr.I
     carry = Math.floor(sum / 256);
   }
   return ipaddr.fromByteArray(bytes);
+}
+
+// ---- IPv6 and family helpers -----------------------------------------------------------------
+/** An IPv6 CIDR; `text` is canonical (RFC 5952 compressed), e.g. fd20::/112. */
+export interface Ipv6Cidr extends AnyCidr {
+  address: ipaddr.IPv6;
+}
+
+export type CidrParse = { ok: true; cidr: Ipv6Cidr } | { ok: false; reason: string };
+
+/** Parses an IPv6 CIDR strictly: IPv6 only, host bits zero. */
+export function parseIpv6Cidr(value: string): CidrParse {
+  const parsed = parseCidrOf('ipv6', value);
+  return parsed.ok ? { ok: true, cidr: parsed.cidr as Ipv6Cidr } : parsed;
+}
+
+export function parseIpv6Address(value: string): ipaddr.IPv6 | undefined {
+  if (!ipaddr.IPv6.isValid(value)) return undefined;
+  const address = ipaddr.IPv6.parse(value);
+  return address.isIPv4MappedAddress() ? undefined : address;
+}
+
+export function isIpv4Address(value: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(value);
+}
+
+export function isIpv4Cidr(value: string): boolean {
+  try {
+    const [address] = ipaddr.parseCIDR(value.trim());
+    return address.kind() === 'ipv4';
+  } catch {
+    return false;
+  }
+}
+
+export function cidrEquals(a: AnyCidr, b: AnyCidr): boolean {
+  return a.prefix === b.prefix && a.address.toNormalizedString() === b.address.toNormalizedString();
+}
+
+/** 4 or 6 for a CIDR of either family (host bits allowed), undefined when it is not one. */
+export function cidrFamily(value: string): 4 | 6 | undefined {
+  try {
+    const [address] = ipaddr.parseCIDR(value.trim());
+    if (address.kind() === 'ipv4' || (address as ipaddr.IPv6).isIPv4MappedAddress()) return 4;
+    return 6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The canonical text of a CIDR of either family (compressed, lower case), or the input when it is not one. */
+export function canonicalCidr(value: string): string {
+  try {
+    const [address, prefix] = ipaddr.parseCIDR(value.trim());
+    return `${address.toString()}/${prefix}`;
+  } catch {
+    return value;
+  }
+}
+
+export function sameAddress(a: ipaddr.IPv6, b: ipaddr.IPv6): boolean {
+  return a.toNormalizedString() === b.toNormalizedString();
 }

@@ -4,6 +4,7 @@
 // and the read access (RBAC) they need.
 import type { Mode, WebhookConfig } from '../config/types.js';
 import { groupOf, nameOf, type KubeObject, type Operation } from '../k8s/object.js';
+import type { ConfigMapSource } from '../k8s/config-maps.js';
 import type { ApiResource } from '../k8s/resource.js';
 import type { Version } from '../k8s/versions.js';
 import type { Report } from './report.js';
@@ -13,13 +14,8 @@ export interface RuleContext {
   config: WebhookConfig;
   operation: Operation;
   oldObject?: KubeObject | undefined;
-  /** Reads a ConfigMap key that an env `valueFrom` points at; undefined when it cannot be known. */
-  lookupConfigMapKey?: ((namespace: string, name: string, key: string) => string | undefined) | undefined;
-  /**
-   * A whole ConfigMap, for env `envFrom` (and valueFrom): its data, null when it is known not to exist,
-   * undefined when it cannot be known here.
-   */
-  lookupConfigMap?: ((namespace: string, name: string) => Readonly<Record<string, string>> | null | undefined) | undefined;
+  /** The ConfigMaps an env `valueFrom` or `envFrom` points at, where they can be known. */
+  configMaps?: ConfigMapSource | undefined;
   /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
   calicoVersionHint?: Version | undefined;
   /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */
@@ -87,15 +83,35 @@ export interface Evidence {
 
 /** A verdict the rules do not give on this object (it is one they leave alone) but the guide still asks for. */
 export interface Judgement {
-  ok: boolean;
+  /** 'unknown': the object does not say (kube-proxy's server given as a host name, which doctor does not resolve). */
+  ok: boolean | 'unknown';
   evidence: string;
   /** What to change; used when not ok. */
+  fix: string;
+}
+
+/**
+ * The one ConfigMap a component keeps its settings in (kube-proxy's, which kubeadm writes to kube-system):
+ * doctor reads it there whatever the namespace scope, and its items' ids are `<target>.<item>/<name>`, also
+ * when it is absent or cannot be read.
+ */
+export interface SettingsSource {
+  namespace: string;
+  name: string;
+  /** Why there may be none (kube-proxy configured by flags, or not run): every item's evidence then. */
+  absent: string;
+  /** What to check when it is absent or cannot be read. */
   fix: string;
 }
 
 /** How doctor judges the stored objects of a target with the target's own rules. */
 export interface DoctorSpec {
   items: readonly DoctorItem[];
+  /**
+   * The items are the component's settings, judged on this one object by `unjudgeable` and `judge` alone
+   * (they name no rules), among the guide's cluster items before the workloads'.
+   */
+  settings?: SettingsSource;
   /**
    * Items reported only on objects that exist, and not among the guide's items: an alternative route to
    * the same IPv6 settings (the operator's Installation exists only where the operator installed Calico).
@@ -133,6 +149,13 @@ export interface TargetSpec {
   calicoVersionOf?(object: KubeObject): Version | undefined;
   /** The guide's items doctor checks on this target's objects; none when absent. */
   readonly doctor?: DoctorSpec;
+  /**
+   * ConfigMaps besides its own objects that its rules read through the objects' env, known by name ahead
+   * (calico-node's envFrom kubernetes-services-endpoint, in every Calico manifest). Discovery watches the
+   * ConfigMaps a watched object's env refers to, so the read access grants get, list and watch on these in
+   * each discovery namespace.
+   */
+  readonly readsConfigMaps?: readonly string[];
   /**
    * Objects of its resources that are targets under another name (a calico-node DaemonSet called
    * canal-node, known by its calico/node container). The chart's matchConditions select these by the

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, render, type K8sObject } from './helm.js';
+import { CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, findAll, findOne, helm, render, type K8sObject } from './helm.js';
 import { startTestServer } from '../support/server.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const CHART = parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { appVersion: string; annotations: Record<string, string> };
 const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { license: string };

@@ -14,10 +14,11 @@ import { mutatingScope, webhookScope, type ScopedResource } from '../../src/targ
 import { CLUSTER_RULES, NAMESPACE_RULES, grants as rbacGrants } from '../../src/cluster/rbac.js';
 import { ADMISSION_READ_RULES } from '../../src/doctor/admission-engine.js';
 import {
-  CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, helm, kinds, render, renderError,
+  CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, findAll, findOne, helm, kinds, render, renderError,
   type K8sObject,
 } from './helm.js';
 import { crdValidator } from './crd-schema.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const CHART = parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { apiVersion: string; appVersion: string; kubeVersion: string; version: string };
 const VALUES = parseYaml(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown> & { config: Record<string, unknown> };

@@ -16,7 +16,8 @@ import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { writeSelfSignedServing } from '../../src/server/certificates.js';
 import { copyParts, dockerignoreExcludes, execForm, parseDockerfile, type Stage } from './dockerfile.js';
-import { REPO_ROOT, findOne, render, type K8sObject } from './helm.js';
+import { findOne, render, type K8sObject } from './helm.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const DOCKERFILE_TEXT = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');

@@ -3,10 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from '../support/repo-root.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHART_DIR = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
 export const HELM_VERSIONS = [3, 4] as const;
 export type HelmVersion = (typeof HELM_VERSIONS)[number];

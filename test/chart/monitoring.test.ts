@@ -11,7 +11,8 @@ import { ClusterDiscovery } from '../../src/cluster/discovery.js';
 import { loadConfig } from '../../src/config/load.js';
 import { WebhookMetrics } from '../../src/observability/metrics.js';
 import { crdValidator } from './crd-schema.js';
-import { CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, REPO_ROOT, findAll, findOne, kinds, render, renderError, type K8sObject } from './helm.js';
+import { CHART_DIR, HELM_VERSIONS, NAMESPACE, RELEASE, findAll, findOne, kinds, render, renderError, type K8sObject } from './helm.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const FULLNAME = `${RELEASE}-calico-ipv6-webhook`;
 const CRDS = join(REPO_ROOT, '..', 'shared', 'fixtures', 'prometheus-operator');

@@ -6,9 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
+import { makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import { renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
 import { E2E_CONFIG, daemonSetEnv, getJson, reconfigure as reconfigureWebhook } from './harness/kube.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 const CANAL = join(REAL, 'calico', 'calico-v3.29.0-canal.yaml');

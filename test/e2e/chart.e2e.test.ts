@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
+import { makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import { CERT_MANAGER_CRDS, CHART, PROMETHEUS_OPERATOR_CRDS, installCrds } from './harness/service-route.js';
 import { startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 

@@ -23,8 +23,9 @@ import { loadConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { fixtureObject, run, withEnv } from '../support/fixtures.js';
 import { waitFor } from '../support/wait.js';
-import { REPO_ROOT, makeServingCert, startCluster, type TestCluster } from './harness/cluster.js';
+import { makeServingCert, startCluster, type TestCluster } from './harness/cluster.js';
 import { serverVersion } from './harness/webhook.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');
 const CLI = join(REPO_ROOT, 'src/cli/main.ts');

@@ -14,9 +14,10 @@ import { ipPoolTarget } from '../../src/targets/ippool/ippool.js';
 import { contextWith, objectsOf, runRule } from '../support/fixtures.js';
 import { analyzeManifest } from '../../src/manifests/manifest-file.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import { REPO_ROOT, makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
+import { makeServingCert, startCluster, type ServingCert, type TestCluster } from './harness/cluster.js';
 import { CRD_NAMES, installCalicoCrds } from './harness/calico-crds.js';
 import { VALIDATING_WEBHOOK, renderWebhookConfigurations, startWebhook, writeConfig, type WebhookProcess } from './harness/webhook.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const OPERATOR = join(process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real'), 'operator');
 const BASE_CONFIG = {

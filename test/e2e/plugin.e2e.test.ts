@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, kubectlBin, run, startCluster, type RunResult, type TestCluster } from './harness/cluster.js';
+import { kubectlBin, run, startCluster, type RunResult, type TestCluster } from './harness/cluster.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const PKG = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
 const NAMESPACE = 'plugin-target';

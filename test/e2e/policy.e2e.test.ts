@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js';
+import { startCluster, type TestCluster } from './harness/cluster.js';
 import { daemonSetEnv } from './harness/kube.js';
 import { kubernetesTarget } from './harness/kubernetes.js';
 import { CHART } from './harness/service-route.js';
@@ -20,6 +20,8 @@ import type { KubeObject } from '../../src/k8s/object.js';
 import { coverage } from '../../src/policy/coverage.js';
 import { installCalicoCrds } from './harness/calico-crds.js';
 import { calicoNodeArb, installationArb, ipPoolArb, kubeDnsArb, kubeDnsDeployment, serviceArb } from '../support/policy-objects.js';
+import { REPO_ROOT } from '../support/repo-root.js';
+import { waitFor } from '../support/wait.js';
 
 let cluster: TestCluster;
 // The release name contains the chart's, so every object is named calico-ipv6-webhook-<target>.
@@ -45,11 +47,7 @@ async function helm(args: string[]): Promise<void> {
 
 /** Polls until the API server's admission plugins have seen the policies change (they act through informers). */
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 60; i += 1) {
-    if (await check()) return;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  assert.fail(what);
+  await waitFor(what, async () => ((await check()) ? true : undefined), 30_000, 500);
 }
 
 function calicoNode(env: Record<string, string>, image = 'calico/node:v3.30.0', name = 'calico-node'): string {

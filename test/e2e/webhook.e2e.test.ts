@@ -11,10 +11,11 @@ import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, startCluster, type TestCluster } from './harness/cluster.js';
+import { startCluster, type TestCluster } from './harness/cluster.js';
 import { installOnServiceRoute, machineIPv6, startCertManager, type CertManager, type ServiceRoute } from './harness/service-route.js';
 import { MUTATING_WEBHOOK, VALIDATING_WEBHOOK, counterSum } from './harness/webhook.js';
 import { E2E_CONFIG, daemonSetEnv, getJson as getJsonFrom } from './harness/kube.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const REAL = process.env.REAL_FIXTURES_DIR ?? join(REPO_ROOT, '../shared/fixtures/real');
 const BAD_NAMESPACE = 'e2e-bad';

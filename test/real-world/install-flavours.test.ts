@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { analyzeManifest, type FileResult } from '../../src/manifests/manifest-file.js';
 import { CniTemplate } from '../../src/targets/shared/cni-template.js';
 import type { WebhookConfig } from '../../src/config/types.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real', 'calico');
 

@@ -4,6 +4,7 @@
 // and the output must mean exactly the input with the engine's own patch applied: nothing else changes
 // meaning. A second fix of the output changes no byte.
 import { describe, it, test } from 'node:test';
+import { patchOf } from '../../src/engine/analyze.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { analyzeManifestBytes, readManifestValues, ManifestError } from '../../src/manifests/manifest-file.js';
 import { decodeManifest } from '../../src/manifests/encoding.js';
 import { aliasBomb, corpus, type CorpusFile } from '../support/manifest-corpus.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const REFERENCE = join(REPO_ROOT, '.cache/bin/yaml-reference');
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real');
@@ -58,9 +59,9 @@ function checkMeaning(file: CorpusFile): void {
   const position = new Map(mine.map((v, i) => [i, v === null ? -1 : mine.slice(0, i).filter((d) => d !== null).length]));
   const expected = structuredClone(input);
   for (const doc of result.documents) {
-    if (doc.patch.length === 0 || doc.refused) continue;
+    if (doc.edits.length === 0 || doc.refused) continue;
     const prefix = doc.at.map((s) => `/${String(s)}`).join('');
-    const ops = doc.patch.map((op) => ({ ...op, path: `${prefix}${op.path}`, ...('value' in op ? { value: exactIntegers(op.value) } : {}) }));
+    const ops = (doc.analysis ? patchOf(doc.analysis) : []).map((op) => ({ ...op, path: `${prefix}${op.path}`, ...('value' in op ? { value: exactIntegers(op.value) } : {}) }));
     const target = expected[position.get(doc.index) ?? -1];
     assert.ok(target !== undefined, `document ${doc.index + 1} is one the decoder read`);
     assert.deepEqual(applyPatch(target, ops as Operation[]), ops.map(() => null), 'the patch applies to what Kubernetes read');

@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import { analyzeManifest } from '../../src/manifests/manifest-file.js';
-import { objectsOf, REPO_ROOT } from '../support/fixtures.js';
+import { objectsOf } from '../support/fixtures.js';
 import type { KubeObject } from '../../src/k8s/object.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real', 'operator');
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort() : [];
@@ -47,13 +48,13 @@ describe('operator custom-resources.yaml through fix', () => {
         assert.deepEqual(pools, mode === 'ipv6-only' ? [ipv6] : [...v4, ipv6]);
         assert.deepEqual(network.nodeAddressAutodetectionV6, { firstFound: true });
         // The APIServer (and any other document) is untouched, byte for byte.
-        const changed = result.documents.filter((d) => d.patch.length > 0).map((d) => d.label);
+        const changed = result.documents.filter((d) => d.edits.length > 0).map((d) => d.label);
         assert.deepEqual(changed, [`Installation default (document 1)`]);
         assert.ok(result.fixedText.includes(source.slice(source.indexOf('# This section configures the Calico API server'))));
         // The fixed file is what the operator accepts and what the webhook admits as it is.
         const again = analyzeManifest(result.fixedText, config);
         for (const d of again.documents) {
-          assert.deepEqual(d.patch, [], d.label);
+          assert.deepEqual(d.edits, [], d.label);
           assert.deepEqual(d.analysis?.validation.problems ?? [], [], d.label);
         }
       });

@@ -18,7 +18,7 @@ import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { WebhookMetrics } from '../../src/observability/metrics.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const DIR = resolve(REPO_ROOT, process.env.REAL_FIXTURES_DIR ?? '../shared/fixtures/real');
 const PROGRAM = join(REPO_ROOT, 'dist/cli/main.js');

@@ -10,7 +10,6 @@ import type { PatchOperation } from '../../src/patch/json-patch.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import type { RuleContext, Target } from '../../src/targets/target.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export function fixturePath(relative: string): string {

@@ -320,9 +320,9 @@ export function secret(data: Record<string, string>): KubeObject {
 
 export type EnvEntry = { name: string; value?: string };
 
-/** The env of the calico-node container of a (patched) DaemonSet, as name -> value. */
-export function calicoNodeEnv(object: unknown): Map<string, string | undefined> {
-  const containers = (object as { spec: { template: { spec: { containers: { name: string; env: EnvEntry[] }[] } } } }).spec.template.spec.containers;
-  const container = containers.find((c) => c.name === 'calico-node');
-  return new Map((container?.env ?? []).map((e) => [e.name, e.value]));
+/** The env of a DaemonSet's container (calico-node unless named), as name -> value; empty when there is no such container. */
+export function calicoNodeEnv(object: unknown, container = 'calico-node'): Map<string, string | undefined> {
+  const containers = (object as { spec: { template: { spec: { containers: { name: string; env?: EnvEntry[] }[] } } } }).spec.template.spec.containers;
+  const found = containers.find((c) => c.name === container);
+  return new Map((found?.env ?? []).map((e) => [e.name, e.value]));
 }

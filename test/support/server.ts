@@ -138,16 +138,3 @@ export function tempDir(t: TestContext, prefix = 'ciw-'): string {
   return dir;
 }
 
-/** Polls until check passes or the time is up; the last failure is rethrown. */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 5000, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, stepMs));
-    }
-  }
-}

@@ -14,3 +14,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
 }
+
+/** Polls until check passes (returns without throwing) or the time is up; the last failure is rethrown. */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 5000, stepMs = 50): Promise<void> {
+  let last: unknown;
+  const passed = await waitFor('the check to pass', async () => {
+    try {
+      await check();
+      return true;
+    } catch (error) {
+      last = error;
+      return undefined;
+    }
+  }, timeoutMs, stepMs).catch(() => false);
+  if (!passed) throw last instanceof Error ? last : new Error(`timed out: ${String(last)}`);
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 
 /** The floors, lowest first: a folder may import its own floor and those below. */
 const FLOORS: readonly (readonly string[])[] = [

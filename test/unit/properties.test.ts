@@ -41,7 +41,7 @@ function contextArb(objectArb: fc.Arbitrary<KubeObject>): fc.Arbitrary<RuleConte
     config,
     operation,
     oldObject: operation === 'UPDATE' ? oldObject : undefined,
-    lookupConfigMapKey: lookup === undefined ? undefined : () => lookup,
+    configMaps: lookup === undefined ? undefined : { lookupConfigMapKey: () => lookup },
     calicoVersionHint: hint,
   }));
 }

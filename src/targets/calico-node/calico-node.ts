@@ -1,9 +1,9 @@
 // calico-node DaemonSet (DESIGN 3.1): the pool, address autodetection, Felix IPv6 and the BGP router ID.
-import { ContainerEnv } from '../shared/container-env.js';
+import { ContainerEnv, KUBERNETES_SERVICES_ENDPOINT } from '../shared/container-env.js';
 import { CALICO_FEATURES, NEWEST, describeVersion, resolveCalicoVersion, supports, versionFromImage } from '../shared/calico-version.js';
 import { namespaceOf, type KubeObject } from '../../k8s/object.js';
 import { imageNamed, workloadContainers, type Container } from '../shared/workload.js';
-import { cidrContains, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cidr, reservedRangeOf } from '../../net/cidr.js';
+import { cidrHolds, cidrEquals, isIpv4Address, parseIpv6Address, parseIpv6Cidr, reservedOverlap } from '../../net/ranges.js';
 import { formatVersion, type Version } from '../../k8s/versions.js';
 import { Report, shown } from '../report.js';
 import { defineTarget, type DoctorItem, type Evidence, type RuleContext } from '../target.js';
@@ -126,13 +126,13 @@ function validatePool(t: NodeEnv, ctx: RuleContext, report: Report): void {
     return;
   }
   const pool = parsed.cidr;
-  const reserved = reservedRangeOf(pool);
+  const reserved = reservedOverlap(pool);
   if (reserved) {
     report.problem({ rule, path, found: shown(poolText), expected: 'a routable IPv6 range', fix: `${pool.text} is ${reserved}, which Calico refuses for a pool; ${fix}` });
     return;
   }
   validateBlockSize(t, ctx, report, pool.prefix);
-  if (!cidrContains(config.podCIDR, pool)) {
+  if (!cidrHolds(config.podCIDR, pool)) {
     report.problem({ rule, path, found: shown(poolText), expected: `inside podCIDR ${config.podCIDR.text} (normally equal)`,
       fix: `inconsistent pool: pods would get addresses kube-proxy and the controller manager do not know; ${fix}` });
   } else if (!cidrEquals(config.podCIDR, pool)) {
@@ -355,6 +355,8 @@ export const calicoNodeTarget = defineTarget({
   description: 'calico-node / canal DaemonSet: IPv6 pool, IP6 autodetection, Felix IPv6 support, IP=none and router ID',
   // Watched by discovery: its image is the cluster's Calico version, its env refers to ConfigMaps.
   resources: [{ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: ['calico-node', 'canal'], legacyGroups: ['extensions'], watch: true }],
+  // Every Calico manifest's calico-node reads the API server's address from it through envFrom (issue 14).
+  readsConfigMaps: [KUBERNETES_SERVICES_ENDPOINT],
   // Canal's etcd manifest names it canal-node; any DaemonSet running calico/node is calico-node.
   recognizes: (object) => workloadContainers(object, RULE, new Report()).some((c) => imageNamed(c.image, ['calico/node'])),
   recognizesCel: "has(object.spec) && has(object.spec.template) && has(object.spec.template.spec) && has(object.spec.template.spec.containers) && object.spec.template.spec.containers.exists(c, has(c.image) && c.image.matches('(^|/)calico/node([:@]|$)'))",

@@ -22,7 +22,7 @@ const RULE = 'flannel';
 const KEY = 'net-conf.json';
 const keyPath = (key: string) => `data.${KEY} ${key}`;
 
-export const FLANNEL_DOCTOR_ITEMS: readonly DoctorItem[] = [
+const FLANNEL_DOCTOR_ITEMS: readonly DoctorItem[] = [
   {
     item: 'enable-ipv6', title: 'flannel net-conf.json enables IPv6 ("EnableIPv6": true; "EnableIPv4": false in IPv6-only)', kinds: ['ConfigMap'],
     rules: [`${RULE}/net-conf`], paths: [keyPath('EnableIPv6'), keyPath('EnableIPv4')],

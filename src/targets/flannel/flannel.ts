@@ -14,7 +14,7 @@ const RULE = 'flannel';
 const KEY = 'net-conf.json';
 const PATH = `data.${KEY}`;
 /** Canal mounts canal-config as flannel's config; flannel's own manifest names it kube-flannel-cfg. */
-export const FLANNEL_CONFIG_NAMES = ['canal-config', 'kube-flannel-cfg'] as const;
+const FLANNEL_CONFIG_NAMES = ['canal-config', 'kube-flannel-cfg'] as const;
 const FLANNEL_DAEMONSETS = ['canal', 'kube-flannel-ds'] as const;
 
 function intent(ctx: RuleContext): NetConfIntent {

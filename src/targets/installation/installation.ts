@@ -4,7 +4,7 @@
 import { CALICO_FEATURES, describeVersion, supports } from '../shared/calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from '../shared/ipv6-pool.js';
 import { isRecord, nameOf, type KubeObject } from '../../k8s/object.js';
-import { canonicalCidr, cidrFamily } from '../../net/cidr.js';
+import { canonicalCidr, cidrFamily } from '../../net/ranges.js';
 import { ipv4PoolOutsidePodCIDR } from '../shared/pool-settings.js';
 import { IPV4_MAPPED_EXPECTED, ipv4MappedFix, ipv4MappedRange } from '../ippool/ipv4-mapped.js';
 import { formatVersion, parseVersion, type Version } from '../../k8s/versions.js';
@@ -17,7 +17,7 @@ const RULE = 'installation';
  * (tigera/operator pkg/controller/utils/utils.go:73-75), so adding a calicoNetwork there would replace the
  * base's whole calicoNetwork. Only default is a target.
  */
-export const INSTALLATION_NAMES = ['default'] as const;
+const INSTALLATION_NAMES = ['default'] as const;
 const NETWORK_PATH = 'spec.calicoNetwork';
 const POOLS_PATH = `${NETWORK_PATH}.ipPools`;
 const VXLAN = new Set(['VXLAN', 'VXLANCrossSubnet']);

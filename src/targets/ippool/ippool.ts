@@ -3,7 +3,7 @@
 import { CALICO_FEATURES, describeVersion, knownCalicoVersion, supports } from '../shared/calico-version.js';
 import { IPV6_BLOCK_DEFAULT, judgeIpv6Pool } from '../shared/ipv6-pool.js';
 import { isRecord, nameOf, type KubeObject } from '../../k8s/object.js';
-import { cidrFamily, parseIpv6Cidr } from '../../net/cidr.js';
+import { cidrFamily, parseIpv6Cidr } from '../../net/ranges.js';
 import { formatVersion } from '../../k8s/versions.js';
 import { ipv4PoolOutsidePodCIDR } from '../shared/pool-settings.js';
 import { IPV4_MAPPED_EXPECTED, ipv4MappedFix, ipv4MappedRange } from './ipv4-mapped.js';

@@ -3,7 +3,7 @@
 // kubernetes.io/name: CoreDNS) is kube-system/kube-dns too, and the kubelet sends every pod's DNS to it
 // (issue 23). Only the kube-dns Deployment's rules leave CoreDNS alone.
 import { isRecord, namespaceOf, type KubeObject } from '../../k8s/object.js';
-import { isIpv4Address, parseIpv6Address, sameAddress } from '../../net/cidr.js';
+import { isIpv4Address, parseIpv6Address, sameAddress } from '../../net/ranges.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type Judgement, type RuleContext } from '../target.js';
 

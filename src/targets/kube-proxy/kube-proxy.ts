@@ -1,27 +1,13 @@
 // kube-proxy ConfigMap (DESIGN 3.5, kubeadm clusters): its cluster CIDR is the pod CIDR, and it binds IPv6.
 import type { KubeObject } from '../../k8s/object.js';
-import type { Mode } from '../../config/types.js';
-import { addressKind } from '../../net/address.js';
-import { cidrEquals, parseIpv6Cidr } from '../../net/cidr.js';
-import { parseIpv4Cidr } from '../../net/ranges.js';
+import { cidrEquals, parseIpv6Cidr, parseIpv4Cidr } from '../../net/ranges.js';
 import { shown, type Report } from '../report.js';
 import { defineTarget, type RuleContext } from '../target.js';
 
-import { CONFIG_KEY, KUBE_PROXY_CONFIGMAP, kubeProxySettings } from './settings.js';
+import { KUBE_PROXY_DOCTOR } from './doctor.js';
+import { CONFIG_KEY, KUBE_PROXY_CONFIGMAP, bindAddressFits, kubeProxySettings } from './settings.js';
 
 const RULE = 'kube-proxy';
-
-/**
- * kube-proxy's bindAddress, judged here once for the rule, discovery and doctor. kube-proxy takes a
- * specific bindAddress as its primary IP, and so its IP family; `::` and `0.0.0.0` leave that to the
- * Node's addresses (kubernetes cmd/kube-proxy/app/server.go, detectNodeIPs). An IPv6-only cluster
- * needs an IPv6 address or `::` (the guide's value); dual-stack takes any address. Absent means 0.0.0.0.
- */
-export function bindAddressFits(bindAddress: string | undefined, mode: Mode): boolean {
-  const kind = bindAddress === undefined || bindAddress === '' ? 'ipv4-any' : addressKind(bindAddress);
-  if (kind === 'ipv6' || kind === 'ipv6-any') return true;
-  return mode === 'dual-stack' && (kind === 'ipv4' || kind === 'ipv4-any');
-}
 
 /** Checked, not rewritten: kube-proxy's settings describe the cluster, so a mismatch is the operator's call. */
 function validate(object: KubeObject, ctx: RuleContext, report: Report): void {
@@ -55,4 +41,5 @@ export const kubeProxyTarget = defineTarget({
   resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: [KUBE_PROXY_CONFIGMAP] }],
   // No mutate: kube-proxy's settings describe the cluster, so the mutating webhook is not sent its ConfigMap.
   validate,
+  doctor: KUBE_PROXY_DOCTOR,
 });

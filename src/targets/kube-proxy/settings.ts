@@ -1,7 +1,9 @@
 // kube-proxy's ConfigMap as kubeadm writes it, parsed once for the rule, discovery and doctor: config.conf
 // (KubeProxyConfiguration) and the API server of kubeconfig.conf.
 import { dataKey, splitList, yamlMapping, type Parsed } from '../../k8s/config-text.js';
+import type { Mode } from '../../config/types.js';
 import { isRecord, type KubeObject } from '../../k8s/object.js';
+import { addressKind } from '../../net/address.js';
 
 /** The ConfigMap kubeadm writes kube-proxy's configuration to (kube-system). */
 export const KUBE_PROXY_CONFIGMAP = 'kube-proxy';
@@ -44,4 +46,16 @@ export function kubeProxySettings(configMap: KubeObject): Parsed<KubeProxySettin
       kubeconfigPath: typeof clientConnection.kubeconfig === 'string' && clientConnection.kubeconfig !== '' ? clientConnection.kubeconfig : undefined,
     },
   };
+}
+
+/**
+ * kube-proxy's bindAddress, judged here once for the rule, discovery and doctor. kube-proxy takes a
+ * specific bindAddress as its primary IP, and so its IP family; `::` and `0.0.0.0` leave that to the
+ * Node's addresses (kubernetes cmd/kube-proxy/app/server.go, detectNodeIPs). An IPv6-only cluster
+ * needs an IPv6 address or `::` (the guide's value); dual-stack takes any address. Absent means 0.0.0.0.
+ */
+export function bindAddressFits(bindAddress: string | undefined, mode: Mode): boolean {
+  const kind = bindAddress === undefined || bindAddress === '' ? 'ipv4-any' : addressKind(bindAddress);
+  if (kind === 'ipv6' || kind === 'ipv6-any') return true;
+  return mode === 'dual-stack' && (kind === 'ipv4' || kind === 'ipv4-any');
 }

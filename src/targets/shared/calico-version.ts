@@ -75,7 +75,7 @@ export function resolveCalicoVersion(image: unknown, ctx: RuleContext): Resolved
   return assumedCalicoVersion(ctx, typeof image === 'string' ? `the image ${image} names no version` : 'no calico/node image');
 }
 
-export function assumedCalicoVersion(ctx: RuleContext, why: string): ResolvedVersion {
+function assumedCalicoVersion(ctx: RuleContext, why: string): ResolvedVersion {
   const configured = ctx.config.calicoVersion;
   if (configured) {
     return { version: configured, source: 'calicoVersion', warning: `${why}; assuming Calico ${formatVersion(configured)} from calicoVersion` };

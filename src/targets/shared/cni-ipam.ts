@@ -5,7 +5,7 @@ import type { JSONPath } from 'jsonc-parser';
 import type { CniTemplate, IpamSection } from './cni-template.js';
 import { CALICO_FEATURES, describeVersion, supports } from './calico-version.js';
 import { isRecord } from '../../k8s/object.js';
-import { cidrContains, isIpv4Cidr, parseIpv6Cidr } from '../../net/cidr.js';
+import { cidrHolds, isIpv4Cidr, parseIpv6Cidr } from '../../net/ranges.js';
 import { formatVersion, type Version } from '../../k8s/versions.js';
 import { shown, type Report } from '../report.js';
 import type { RuleContext } from '../target.js';
@@ -121,7 +121,7 @@ function validatePools(section: IpamSection, place: IpamPlace, ctx: RuleContext,
   for (const pool of pools) {
     if (typeof pool !== 'string') continue;
     const parsed = parseIpv6Cidr(pool);
-    if (parsed.ok && cidrContains(ctx.config.podCIDR, parsed.cidr)) continue;
+    if (parsed.ok && cidrHolds(ctx.config.podCIDR, parsed.cidr)) continue;
     if (parsed.ok || isIpv4Cidr(pool) || pool.includes('/')) {
       report.problem({ rule, path, found: shown(pool), expected: `an IPv6 CIDR inside podCIDR ${ctx.config.podCIDR.text}`,
         fix: `inconsistent pool: list ${ctx.config.podCIDR.text} (or a pool inside it) in ipv6_pools` });

@@ -31,12 +31,10 @@ const DOCUMENTED_ENV_FROM: Readonly<Record<string, readonly string[]>> = {
   [KUBERNETES_SERVICES_ENDPOINT]: ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'],
 };
 
+const mayDefine = (configMap: string, variable: string) => DOCUMENTED_ENV_FROM[configMap]?.includes(variable) ?? true;
+
 function sourcesOf(ctx: RuleContext | undefined): EnvSources {
-  return {
-    configMap: (namespace, name) => (namespace === undefined ? undefined : ctx?.lookupConfigMap?.(namespace, name)),
-    configMapKey: (namespace, name, key) => (namespace === undefined ? undefined : ctx?.lookupConfigMapKey?.(namespace, name, key)),
-    mayDefine: (configMap, variable) => DOCUMENTED_ENV_FROM[configMap]?.includes(variable) ?? true,
-  };
+  return { configMaps: ctx?.configMaps, mayDefine };
 }
 
 export class ContainerEnv {

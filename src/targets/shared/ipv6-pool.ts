@@ -1,7 +1,6 @@
 // One IPv6 pool judged as Calico and the Tigera operator judge it: shared by the Installation's
 // spec.calicoNetwork.ipPools and by IPPool objects, so both answer the same pool the same way.
-import { cidrContains, parseIpv6Cidr, reservedRangeOf, type Ipv6Cidr } from '../../net/cidr.js';
-import { cidrsOverlap, isUniqueLocal } from '../../net/ranges.js';
+import { cidrHolds, parseIpv6Cidr, reservedOverlap, type Ipv6Cidr, cidrsOverlap, isUniqueLocal } from '../../net/ranges.js';
 import { shown, type Report } from '../report.js';
 import type { RuleContext } from '../target.js';
 
@@ -61,7 +60,7 @@ export function judgeIpv6Pool(pool: PoolFields, ctx: RuleContext, report: Report
     return undefined;
   }
   const cidr = parsed.cidr;
-  const reserved = reservedRangeOf(cidr);
+  const reserved = reservedOverlap(cidr);
   if (reserved) {
     report.problem({ rule: cidrRule, path: pool.paths.cidr, found: shown(pool.cidr), expected: 'a routable IPv6 range',
       fix: `${cidr.text} overlaps ${reserved}, which cannot address pods; use ${config.podCIDR.text}, the cluster's pod CIDR` });
@@ -76,7 +75,7 @@ export function judgeIpv6Pool(pool: PoolFields, ctx: RuleContext, report: Report
     judgeLoadBalancerRange(pool, cidr, ctx, report);
     return cidr;
   }
-  if (!cidrContains(config.podCIDR, cidr)) {
+  if (!cidrHolds(config.podCIDR, cidr)) {
     report.problem({ rule: `${pool.rule}/pod-cidr`, path: pool.paths.cidr, found: shown(pool.cidr), expected: `inside podCIDR ${config.podCIDR.text}`,
       fix: `pods would get addresses kube-proxy and the controller manager do not know (--cluster-cidr ${config.podCIDR.text}); use ${config.podCIDR.text} or a range inside it` });
   }

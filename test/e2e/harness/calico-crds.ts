@@ -3,7 +3,8 @@
 // they do in a cluster and the CRDs' own schema and CEL rules run before it.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, type TestCluster } from './cluster.js';
+import { type TestCluster } from './cluster.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 /** `../shared/fixtures/calico-crds` beside the repository, or CALICO_CRDS_DIR. */
 export const CALICO_CRDS_DIR = process.env.CALICO_CRDS_DIR ?? join(REPO_ROOT, '../shared/fixtures/calico-crds');

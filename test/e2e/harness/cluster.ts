@@ -8,13 +8,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { createCertificateAuthority } from '../../../src/server/certificates.js';
 import { generateKeyPairPem, issueCertificate } from '../../support/pki.js';
 import { kubernetesTarget } from './kubernetes.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CACHE_BIN = join(REPO_ROOT, '.cache/bin');
 const K8S = kubernetesTarget();
 /** The IPv6 Service CIDR the webhook's tests assume. */

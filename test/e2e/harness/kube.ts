@@ -1,6 +1,7 @@
 // Reading objects back from the test API server, and switching the webhook's configuration: what every
 // e2e suite that applies manifests does.
 import assert from 'node:assert/strict';
+import { calicoNodeEnv } from '../../support/reviews.js';
 import { waitFor } from '../../support/wait.js';
 import type { TestCluster } from './cluster.js';
 import { counterSum, writeConfig, type WebhookProcess } from './webhook.js';
@@ -17,14 +18,12 @@ export async function getJson<T>(cluster: TestCluster, args: string[]): Promise<
   return JSON.parse(r.stdout) as T;
 }
 
-interface EnvVar { name: string; value?: string }
 
 /** The stored env of one container of a DaemonSet, by name. */
 export async function daemonSetEnv(cluster: TestCluster, daemonSet: string, namespace: string, container = 'calico-node'): Promise<Map<string, string | undefined>> {
-  const ds = await getJson<{ spec: { template: { spec: { containers: { name: string; env?: EnvVar[] }[] } } } }>(cluster, ['daemonset', daemonSet, '-n', namespace]);
-  const found = ds.spec.template.spec.containers.find((c) => c.name === container);
-  assert.ok(found, `${container} container`);
-  return new Map((found.env ?? []).map((e) => [e.name, e.value]));
+  const ds = await getJson<{ spec: { template: { spec: { containers: { name: string }[] } } } }>(cluster, ['daemonset', daemonSet, '-n', namespace]);
+  assert.ok(ds.spec.template.spec.containers.some((c) => c.name === container), `${container} container`);
+  return calicoNodeEnv(ds, container);
 }
 
 /** Rewrites the config file and waits until the server has reloaded it (its reload counter moves). */

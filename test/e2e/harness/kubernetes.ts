@@ -3,7 +3,7 @@
 // and etcd in .cache/bin/k8s-<minor>/, built by scripts/provision.sh.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../support/child.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 interface VersionEntry { apiserverModule: string; etcdModule: string; apiserverArgs: string[] }
 interface VersionsFile { default: string; versions: Record<string, VersionEntry> }

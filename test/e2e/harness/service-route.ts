@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseAllDocuments } from 'yaml';
 import { waitFor } from '../../support/wait.js';
-import { REPO_ROOT, freePorts, type TestCluster } from './cluster.js';
+import { freePorts, type TestCluster } from './cluster.js';
 import { runDeploymentPod, type ProjectedPod } from './pod.js';
 import { counterSum, type WebhookProcess } from './webhook.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 const SHARED = process.env.SHARED_DIR ?? join(REPO_ROOT, '../shared');
 export const CHART = join(REPO_ROOT, 'charts/calico-ipv6-webhook');

@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { REPO_ROOT, type ServingCert, type TestCluster } from './cluster.js';
+import { type ServingCert, type TestCluster } from './cluster.js';
+import { servingUrl } from '../../support/child.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 export const MUTATING_WEBHOOK = 'mutate.calico-ipv6-webhook.projectcalico.org';
 export const VALIDATING_WEBHOOK = 'validate.calico-ipv6-webhook.projectcalico.org';
@@ -54,23 +55,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookProc
   const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the webhook did not start within 20 s')), 20_000);
-    child.once('exit', (code) => reject(new Error(`the webhook exited with ${code} before serving`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      if (entry.msg === 'calico-ipv6-webhook serving') {
-        clearTimeout(timer);
-        resolve(String(entry.url));
-      }
-    });
-  });
+  const url = await servingUrl(child, logs, 20_000);
   process.once('exit', () => child.kill('SIGKILL'));
   const port = Number(new URL(url).port);
   return {

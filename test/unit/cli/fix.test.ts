@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import { cli } from '../../support/cli.js';
-import { REPO_ROOT, fixturePath, fixtureText } from '../../support/fixtures.js';
+import { fixturePath, fixtureText } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 
 /** The text split into documents at `---` lines (each piece keeps its own bytes). */

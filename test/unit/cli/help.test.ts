@@ -3,11 +3,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cli } from '../../support/cli.js';
-import { REPO_ROOT } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 const COMMANDS = ['serve', 'fix', 'check', 'doctor', 'audit', 'policy'] as const;
-const VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('cli help (issue 23)', () => {
   it('--version, -V and version print the package version; exit 0', async () => {

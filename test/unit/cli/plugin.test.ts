@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isPluginInvocation, pluginIo } from '../../../src/cli/main.js';
 import { cli } from '../../support/cli.js';
-import { REPO_ROOT, fixturePath } from '../../support/fixtures.js';
+import { fixturePath } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 describe('kubectl plugin form', () => {
   it('is recognised by the name it was started under', () => {

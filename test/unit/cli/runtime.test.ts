@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MIN_NODE, unsupportedNode } from '../../../src/cli/runtime.js';
-import { REPO_ROOT } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 describe('Node.js runtime check', () => {
   it('the minimum is package.json engines', () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSelfSignedServing } from '../../../src/server/certificates.js';
-import { REPO_ROOT } from '../../support/child.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 /** Records every module URL loaded (import and require) and writes them to stderr as the process exits. */
 const RECORDER = `data:text/javascript,${encodeURIComponent(`

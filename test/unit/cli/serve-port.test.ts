@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../../support/cli.js';
@@ -20,9 +20,11 @@ describe('serve on a port in use (issue 23)', () => {
     assert.equal(listenErrorOf(new Error('other'), '::', 443), undefined);
   });
 
-  it('exits 2 with one line naming the address, and writes no certificate', async () => {
+  it('exits 2 with one line naming the address, and writes no certificate', async (t) => {
     const { server, port } = await occupied();
-    const certDir = join(mkdtempSync(join(tmpdir(), 'serve-port-')), 'certs');
+    const parent = mkdtempSync(join(tmpdir(), 'serve-port-'));
+    t.after(() => rmSync(parent, { recursive: true, force: true }));
+    const certDir = join(parent, 'certs');
     try {
       const { code, stdout, stderr } = await cli(['serve', '--port', String(port), '--cert-dir', certDir]);
       assert.equal(code, 2);

@@ -1,13 +1,14 @@
 // Issue 23, points 5 and 9: what fix and check say about files that are not manifests, JSON streams read as
 // kubectl reads them, and a saved AdmissionReview judged by the object under review.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unusable-input-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 function file(content: string | Buffer): string {
   const path = join(dir, `f${files++}`);

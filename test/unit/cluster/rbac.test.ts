@@ -1,7 +1,8 @@
 // The API access the code needs, as stated in src/cluster/rbac.ts (the e2e test runs with exactly it).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLUSTER_RULES, NAMESPACE_RULES, grants } from '../../../src/cluster/rbac.js';
+import { CLUSTER_RULES, NAMESPACE_RULES, grants, readAccess } from '../../../src/cluster/rbac.js';
+import { defineTarget } from '../../../src/targets/target.js';
 import { TARGETS } from '../../../src/targets/registry.js';
 import { webhookScope } from '../../../src/targets/scope.js';
 
@@ -35,5 +36,15 @@ describe('needed RBAC', () => {
     ]);
     assert.deepEqual(grants(NAMESPACE_RULES).filter((g) => g.startsWith('core/pods')), ['core/pods/*:list']);
     assert.ok(grants(NAMESPACE_RULES).every((g) => g.startsWith('core/pods') || !g.includes('/*:')), 'everything else is limited by name');
+  });
+
+  it('the ConfigMaps a target reads besides its objects come from its descriptor (readsConfigMaps)', () => {
+    const configMapGrants = (targets: Parameters<typeof readAccess>[0]) => grants(readAccess(targets).namespaced).filter((g) => g.startsWith('core/configmaps/'));
+    assert.ok(configMapGrants(TARGETS).includes('core/configmaps/kubernetes-services-endpoint:watch'));
+    const withoutCalicoNode = configMapGrants(TARGETS.filter((t) => t.id !== 'calico-node'));
+    assert.ok(!withoutCalicoNode.some((g) => g.includes('kubernetes-services-endpoint')), 'only calico-node reads it');
+    const reader = defineTarget({ id: 'reader', description: 'reads a ConfigMap', resources: [], validate: () => undefined, readsConfigMaps: ['its-settings'] });
+    assert.deepEqual(configMapGrants([...TARGETS, reader]).filter((g) => g.includes('its-settings')),
+      ['core/configmaps/its-settings:get', 'core/configmaps/its-settings:list', 'core/configmaps/its-settings:watch']);
   });
 });

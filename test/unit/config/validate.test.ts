@@ -1,7 +1,7 @@
 // DESIGN 2: invalid configuration stops the server with a message naming the key.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, rawConfigOf, validateConfig } from '../../../src/config/validate.js';
@@ -67,6 +67,7 @@ describe('config: validation names the key', () => {
 
 describe('config: layering (file < environment < flags)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'calico-ipv6-webhook-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, 'podCIDR: fd20:1::/64\nmode: dual-stack\nipv4PodCIDR: 10.244.0.0/16\nkubeDNS:\n  minImageVersion: 1.14.10\n');
 

@@ -16,9 +16,9 @@ function installation(spec: Record<string, unknown>, status: Record<string, unkn
 
 function checks(object: KubeObject | undefined, config = configWith()) {
   const snapshot: ClusterSnapshot = {
-    pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, kubeProxy: { ok: true, value: undefined },
+    pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, settings: {},
     kubeletConfig: { ok: true, value: undefined }, nodes: { ok: true, value: [] }, configz: {},
-    targets: { objects: object ? [object] : [], failures: [] }, context: { lookupConfigMapKey: () => undefined, lookupConfigMap: () => undefined, calicoVersionHint: undefined, failures: [] },
+    targets: { objects: object ? [object] : [], failures: [] }, context: { configMaps: {}, calicoVersionHint: undefined, failures: [] },
     scope: { all: false, namespaces: ['kube-system'] },
   };
   return runClusterChecks(snapshot, config).filter((c) => c.id.startsWith('installation.'));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Reloading } from '../../../src/files/reloading.js';
-import { eventually } from '../../support/server.js';
+import { eventually } from '../../support/wait.js';
 
 function parsed(path: string): number {
   const value = Number(readFileSync(path, 'utf8'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED_FILES } from '../../../src/generate/outputs.js';
-import { REPO_ROOT } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 test('every generated file is committed as `npm run generate` writes it', () => {
   for (const file of GENERATED_FILES) {

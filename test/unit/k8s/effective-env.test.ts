@@ -11,7 +11,7 @@ const CONFIG_MAPS: Record<string, Record<string, string> | null> = {
 };
 
 const sources: EnvSources = {
-  configMap: (namespace, name) => CONFIG_MAPS[`${namespace ?? ''}/${name}`],
+  configMaps: { lookupConfigMap: (namespace, name) => CONFIG_MAPS[`${namespace}/${name}`] },
 };
 
 function envOf(container: { env?: unknown; envFrom?: unknown }, s: EnvSources = sources): EffectiveEnv {

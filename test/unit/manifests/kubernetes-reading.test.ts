@@ -1,8 +1,8 @@
 // Issue 11, case by case: fix reads files as Kubernetes does and never changes what a byte it does not
 // have to change means. (The meaning test in test/real-world holds every output against the Go decoder.)
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -18,6 +18,7 @@ import { configWith, fixtureText } from '../../support/fixtures.js';
 const NO_NAT = { ipv6NATOutgoing: 'false' };
 const config = configWith(NO_NAT);
 const dir = mkdtempSync(join(tmpdir(), 'fix-reading-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
 interface Ran {
@@ -142,7 +143,7 @@ describe('issue 11 case 4: merge keys are resolved as kubectl resolves them', ()
     const result = analyzeManifest(text, config);
     assert.deepEqual(result.documents.flatMap((d) => d.analysis?.mutation.malformed ?? []), []);
     assert.ok(result.fixedText.includes('            - <<: {name: IP, value: autodetect}\n              value: none\n'), result.fixedText);
-    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.edits), []);
   });
 
   it('go-yaml applies merges in order: a merge after a key overwrites it; a key after a merge wins', () => {

@@ -24,7 +24,7 @@ describe('manifest-file: fix as text edits', () => {
     assert.deepEqual(reparsed(result.fixedText), result.documents.map((d) => d.analysis?.mutated));
     // `--` is a plain string to Kubernetes, so it is written plain (issue 11: `- --` stays `- --`).
     assert.ok(result.fixedText.includes('          args:\n            - --\n            - --no-negcache\n---\n'), result.fixedText);
-    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.edits), []);
   });
 
   it('removing the first key of a list item\'s mapping moves the next key up onto the `- ` line', () => {
@@ -43,7 +43,7 @@ describe('manifest-file: fix as text edits', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: kube-dns\nspec:\n  clusterIP: 10.0.0.1\n  ports: []\n  clusterIP: 10.96.0.10 # the effective one\n';
     const result = analyzeManifest(text, config);
     assert.equal(result.fixedText, text.replace('clusterIP: 10.96.0.10', 'clusterIP: fd00:10:96::a'));
-    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.edits), []);
   });
 
   it('a duplicated key in a document that must be re-serialized is still fixed at its effective occurrence', () => {
@@ -51,11 +51,11 @@ describe('manifest-file: fix as text edits', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: kube-dns}\nspec: {clusterIP: 10.0.0.1, ipFamilies: [IPv4], clusterIP: 10.96.0.10, ipFamilies: [IPv4, IPv6]}\n';
     const result = analyzeManifest(text, config);
     assert.deepEqual((reparsed(result.fixedText)[0] as { spec: unknown }).spec, { clusterIP: 'fd00:10:96::a', ipFamilies: ['IPv6'] });
-    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.patch), []);
+    assert.deepEqual(analyzeManifest(result.fixedText, config).documents.flatMap((d) => d.edits), []);
   });
 
   it('items removed and inserted in the middle of a list are placed as text: every other line stays', () => {
-    // The patch removes and inserts single items (not a rewrite of every later index); the editor must
+    // The edits remove and insert single items (not a rewrite of every later index); the editor must
     // place each at the right original item, with the list's own indentation and the comments around it.
     const text = [
       'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: kube-dns', 'spec:', '  template:', '    spec:', '      containers:',
@@ -63,8 +63,8 @@ describe('manifest-file: fix as text edits', () => {
       '        - -logtostderr', '        # the separator:', '        - --', '        - -k', '        - --cache-size=1000', '      - name: sidecar', '        image: k8s-dns-sidecar:1.14.10', '',
     ].join('\n');
     const result = analyzeManifest(text, config);
-    const patch = result.documents.flatMap((d) => d.patch);
-    assert.deepEqual(patch.filter((op) => op.path.includes('/args/')).map((op) => op.op), ['remove', 'add']);
+    const edits = result.documents.flatMap((d) => d.edits);
+    assert.deepEqual(edits.filter((e) => e.path.includes('args')).map((e) => e.op), ['remove', 'insert']);
     assert.equal(result.fixedText, text.replace('        - --no-negcache   # too early\n', '').replace('        - --cache-size=1000\n', '        - --cache-size=1000\n        - --no-negcache\n'));
     assert.deepEqual(reparsed(result.fixedText), result.documents.map((d) => d.analysis?.mutated));
   });

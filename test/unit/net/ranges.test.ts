@@ -2,7 +2,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { addressAt, cidrHolds, cidrHoldsAddress, cidrsOverlap, isUniqueLocal, parseCidrOf, parseIpv4Cidr, reservedOverlap, type AnyCidr } from '../../../src/net/ranges.js';
-import { reservedRangeOf } from '../../../src/net/cidr.js';
 import ipaddr from 'ipaddr.js';
 
 function cidr(text: string): AnyCidr {
@@ -53,7 +52,7 @@ describe('net/ranges', () => {
     ];
     for (const [text, expected] of cases) assert.equal(reservedOverlap(cidr(text)), expected, text);
     const fe00 = cidr('fe00::/7');
-    assert.equal(reservedRangeOf({ address: fe00.address as ipaddr.IPv6, prefix: fe00.prefix, text: fe00.text }), 'link-local (fe80::/10)');
+    assert.equal(reservedOverlap({ address: fe00.address as ipaddr.IPv6, prefix: fe00.prefix, text: fe00.text }), 'link-local (fe80::/10)');
   });
 
   it('unique local is fc00::/7 as a whole', () => {

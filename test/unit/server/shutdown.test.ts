@@ -5,7 +5,8 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calicoNodeDaemonSet, calicoNodeEnv, review } from '../../support/reviews.js';
-import { decodePatch, eventually, responseOf, send, tempDir, type Reply } from '../../support/server.js';
+import { decodePatch, responseOf, send, tempDir, type Reply } from '../../support/server.js';
+import { eventually } from '../../support/wait.js';
 import { spawnWebhook } from '../../support/child.js';
 import { applyPatch } from 'rfc6902';
 

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createCertificateAuthority, type CertificateAuthority } from '../../../src/server/certificates.js';
 import { issueCertificate } from '../../support/pki.js';
 import { calicoNodeDaemonSet, review } from '../../support/reviews.js';
-import { eventually, responseOf, send, startTestServer, tempDir } from '../../support/server.js';
+import { responseOf, send, startTestServer, tempDir } from '../../support/server.js';
+import { eventually } from '../../support/wait.js';
 import { spawnWebhook } from '../../support/child.js';
 
 /** The outcome of one handshake: the protocol, or the error code. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { TARGETS, targetsFor } from '../../../src/targets/registry.js';
 import { mutatingScope, webhookScope } from '../../../src/targets/scope.js';
-import { REPO_ROOT } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../support/repo-root.js';
 
 test('every target kind and name has a rule, and every rule is reachable through the targets', () => {
   const reached = new Set<string>();

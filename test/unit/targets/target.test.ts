@@ -89,9 +89,9 @@ describe('target contract: a new target is one module and one registry line', ()
     assert.deepEqual(guideItems('ipv6-only', WITH).filter((i) => !guideItems('ipv6-only').includes(i)), ['throwaway.widget']);
     const widget: KubeObject = { apiVersion: 'crd.example.org/v1', kind: 'Widget', metadata: { name: 'w1' } };
     const snapshot: ClusterSnapshot = {
-      pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, kubeProxy: { ok: true, value: undefined },
+      pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, settings: {},
       kubeletConfig: { ok: true, value: undefined }, nodes: { ok: true, value: [] }, configz: {},
-      targets: { objects: [widget], failures: [] }, context: { lookupConfigMapKey: () => undefined, lookupConfigMap: () => undefined, calicoVersionHint: undefined, failures: [] },
+      targets: { objects: [widget], failures: [] }, context: { configMaps: {}, calicoVersionHint: undefined, failures: [] },
       scope: { all: false, namespaces: ['kube-system'] },
     };
     const check = runClusterChecks(snapshot, configWith(), WITH).find((c) => c.id === 'throwaway.widget//w1');

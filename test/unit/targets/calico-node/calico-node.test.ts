@@ -393,7 +393,7 @@ describe('calico-node: CALICO_ROUTER_ID', () => {
 
   it('a backend that cannot be read may be bird: the router ID is still required', () => {
     const object = withEnv(V3_30, { CALICO_NETWORKING_BACKEND: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'calico_backend' } } } });
-    const ctx = contextWith({ overrides: { routerID: 'require' }, lookupConfigMap: () => undefined });
+    const ctx = contextWith({ overrides: { routerID: 'require' }, configMaps: { lookupConfigMap: () => undefined } });
     assert.ok(run(object, ctx).analysis.validation.problems.some((p) => p.rule === 'calico-node/router-id'));
   });
 
@@ -443,9 +443,11 @@ describe('calico-node: NO_DEFAULT_POOLS, VXLAN, IPv4 pool, backend', () => {
   it('vxlan backend before v3.23 through the calico-config valueFrom lookup: problem', () => {
     const lookups: string[] = [];
     const ctx = contextWith({
-      lookupConfigMapKey: (namespace, name, key) => {
-        lookups.push(`${namespace}/${name}/${key}`);
-        return name === 'calico-config' && key === 'calico_backend' ? 'vxlan' : undefined;
+      configMaps: {
+        lookupConfigMapKey: (namespace, name, key) => {
+          lookups.push(`${namespace}/${name}/${key}`);
+          return name === 'calico-config' && key === 'calico_backend' ? 'vxlan' : undefined;
+        },
       },
     });
     const p = problemOf(V3_20, 'calico-node/backend', ctx);
@@ -490,7 +492,7 @@ describe('calico-node: duplicates, valueFrom and envFrom', () => {
 
   it('a valueFrom resolved through the lookup is checked, never rewritten', () => {
     const object = withEnv(ipv6Ready(V3_30), { IP6: { valueFrom: { configMapKeyRef: { name: 'node-addresses', key: 'ip6' } } } });
-    const ctx = contextWith({ lookupConfigMapKey: (_ns, name, key) => (name === 'node-addresses' && key === 'ip6' ? 'none' : undefined) });
+    const ctx = contextWith({ configMaps: { lookupConfigMapKey: (_ns, name, key) => (name === 'node-addresses' && key === 'ip6' ? 'none' : undefined) } });
     const { patch, analysis } = run(object, ctx);
     assert.deepEqual(patch, []);
     assert.equal(analysis.validation.problems.find((p) => p.rule === 'calico-node/ip6')?.found, '"none"');
@@ -498,7 +500,7 @@ describe('calico-node: duplicates, valueFrom and envFrom', () => {
 
   it('NO_DEFAULT_POOLS resolved through the lookup stops the pool from being added (mutation and validation agree)', () => {
     const object = withEnv(V3_30, { NO_DEFAULT_POOLS: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'no_default_pools' } } } });
-    const ctx = contextWith({ lookupConfigMapKey: (_ns, name, key) => (name === 'calico-config' && key === 'no_default_pools' ? 'true' : undefined) });
+    const ctx = contextWith({ configMaps: { lookupConfigMapKey: (_ns, name, key) => (name === 'calico-config' && key === 'no_default_pools' ? 'true' : undefined) } });
     const { mutated, analysis } = run(object, ctx);
     assert.equal(envValue(mutated, 'CALICO_IPV6POOL_CIDR'), undefined);
     assert.deepEqual(analysis.validation.problems, []);

@@ -70,7 +70,7 @@ function daemonSet(c: Case, way: Way): KubeObject {
 function analyse(c: Case, way: Way, readable = true): Analysis {
   const data: Env = way === 'envFrom' ? { [c.name]: c.value } : { setting: c.value };
   const lookup = (namespace: string, name: string) => (!readable ? undefined : namespace === 'kube-system' && name === 'node-settings' ? data : null);
-  const ctx = contextWith({ ...(c.overrides ? { overrides: c.overrides } : {}), lookupConfigMap: lookup });
+  const ctx = contextWith({ ...(c.overrides ? { overrides: c.overrides } : {}), configMaps: { lookupConfigMap: lookup } });
   return run(daemonSet(c, way), ctx).analysis;
 }
 
@@ -110,7 +110,7 @@ describe('calico-node: every setting the rules read, through value, valueFrom an
     const object = daemonSet(felix, 'envFrom');
     const container = (object.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0]!;
     container.env.push({ name: 'FELIX_IPV6SUPPORT', value: 'true' });
-    const ctx = contextWith({ lookupConfigMap: () => ({ FELIX_IPV6SUPPORT: 'false' }) });
+    const ctx = contextWith({ configMaps: { lookupConfigMap: () => ({ FELIX_IPV6SUPPORT: 'false' }) } });
     assert.deepEqual(run(object, ctx).analysis.validation.problems, []);
   });
 });

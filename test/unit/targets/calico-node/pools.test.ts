@@ -12,7 +12,7 @@ const DUAL = { mode: 'dual-stack', ipv4PodCIDR: '10.244.0.0/16' } as const;
 
 /** A cluster whose ConfigMaps the rules may read (what `fix` finds in the file, or discovery in the cluster). */
 function withConfigMaps(maps: Record<string, Record<string, string> | null>, overrides: Parameters<typeof contextWith>[0] = {}): RuleContext {
-  return contextWith({ ...overrides, lookupConfigMap: (_ns, name) => maps[name] });
+  return contextWith({ ...overrides, configMaps: { lookupConfigMap: (_ns, name) => maps[name] } });
 }
 
 const BIRD = { 'calico-config': { calico_backend: 'bird' } };

@@ -28,9 +28,9 @@ function withImage(image: string): KubeObject {
 
 function checks(objects: KubeObject[], config = configWith()) {
   const snapshot: ClusterSnapshot = {
-    pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, kubeProxy: { ok: true, value: undefined },
+    pods: { ok: true, value: [] }, kubeadmConfig: { ok: true, value: undefined }, settings: {},
     kubeletConfig: { ok: true, value: undefined }, nodes: { ok: true, value: [] }, configz: {},
-    targets: { objects, failures: [] }, context: { lookupConfigMapKey: () => undefined, lookupConfigMap: () => undefined, calicoVersionHint: undefined, failures: [] },
+    targets: { objects, failures: [] }, context: { configMaps: {}, calicoVersionHint: undefined, failures: [] },
     scope: { all: false, namespaces: ['kube-system'] },
   };
   return runClusterChecks(snapshot, config).filter((c) => c.id.startsWith('flannel.'));

@@ -1,7 +1,8 @@
 // DESIGN 3.5: the kube-proxy ConfigMap (kubeadm): clusterCIDR equals podCIDR, bindAddress should be ::.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindAddressFits, kubeProxyTarget } from '../../../../src/targets/kube-proxy/kube-proxy.js';
+import { kubeProxyTarget } from '../../../../src/targets/kube-proxy/kube-proxy.js';
+import { bindAddressFits } from '../../../../src/targets/kube-proxy/settings.js';
 import { contextWith, fixtureObject, rulesOf, run } from '../../../support/fixtures.js';
 import type { KubeObject } from '../../../../src/k8s/object.js';
 

@@ -32,7 +32,7 @@ describe('ContainerEnv', () => {
   it('valueFrom a ConfigMap key resolves through the lookup, else is unreadable; other valueFrom never resolves', () => {
     const env = ContainerEnv.of(container(), 0, 'calico-node', new Report());
     assert.ok(env);
-    const ctx = contextWith({ lookupConfigMapKey: (ns, name, key) => (ns === 'kube-system' && name === 'calico-config' && key === 'calico_backend' ? 'bird' : undefined) });
+    const ctx = contextWith({ configMaps: { lookupConfigMapKey: (ns, name, key) => (ns === 'kube-system' && name === 'calico-config' && key === 'calico_backend' ? 'bird' : undefined) } });
     assert.deepEqual(env.read('CALICO_NETWORKING_BACKEND', ctx, 'kube-system'), { kind: 'resolved', value: 'bird', index: 3, source: 'ConfigMap calico-config key calico_backend' });
     assert.equal(env.read('CALICO_NETWORKING_BACKEND', ctx, 'other').kind, 'unreadable');
     assert.equal(env.read('CALICO_NETWORKING_BACKEND').kind, 'unreadable');

@@ -1,7 +1,7 @@
-// Comparing what the cluster says with the configuration: one wording for doctor and discovery.
+// Comparing what the cluster says with the configuration: one wording for doctor, discovery and the kube-proxy target.
 import ipaddr from 'ipaddr.js';
-import type { Mode } from '../config/types.js';
-import { cidrEquals, isIpv4Cidr, parseIpv6Address, parseIpv6Cidr, sameAddress, type Ipv6Cidr } from '../net/cidr.js';
+import type { Mode } from '../../config/types.js';
+import { cidrEquals, isIpv4Cidr, parseIpv6Address, parseIpv6Cidr, sameAddress, type Ipv6Cidr } from '../../net/ranges.js';
 
 export type Verdict = { ok: true; detail: string } | { ok: false; reason: string };
 

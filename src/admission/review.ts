@@ -4,7 +4,7 @@ import { clip } from '../text/clip.js';
 import type { PatchOperation } from '../patch/json-patch.js';
 import { encodePatch } from '../patch/json-patch.js';
 
-export const REVIEW_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+const REVIEW_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type ReviewVersion = (typeof REVIEW_VERSIONS)[number];
 
 export interface GroupVersionKind {

@@ -16,7 +16,7 @@ const REASONS: Readonly<Record<string, string>> = {
   EADDRNOTAVAIL: 'the address is not one of this machine\'s',
 };
 
-export function hostPort(host: string, port: number): string {
+function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 

@@ -50,13 +50,13 @@ const COMMANDS: Record<string, CommandEntry> = {
 };
 
 /** The package's version, read from the package.json beside src/ and dist/ (both are one level below it). */
-export function packageVersion(): string {
+function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
 /** What kubectl calls a plugin binary named kubectl-calico_ipv6: `kubectl calico-ipv6`. */
-export const PLUGIN_NAME = 'kubectl calico-ipv6';
+const PLUGIN_NAME = 'kubectl calico-ipv6';
 
 /** Whether the program was started through its kubectl plugin name. */
 export function isPluginInvocation(programPath: string | undefined): boolean {

@@ -19,7 +19,7 @@ export interface ConfigOverrides {
 }
 
 /** Environment variables that override the file; the flags override them in turn. */
-export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
+const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
   mode: 'CALICO_IPV6_WEBHOOK_MODE',
   podCIDR: 'CALICO_IPV6_WEBHOOK_POD_CIDR',
   serviceCIDR: 'CALICO_IPV6_WEBHOOK_SERVICE_CIDR',
@@ -32,7 +32,7 @@ export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
   ipv6NATOutgoing: 'CALICO_IPV6_WEBHOOK_IPV6_NAT_OUTGOING',
 };
 
-export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
+function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   const out: ConfigOverrides = {};
   for (const [key, name] of Object.entries(CONFIG_ENV) as [keyof ConfigOverrides, string][]) {
     const value = env[name];
@@ -41,7 +41,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   return out;
 }
 
-export function readConfigFile(path: string): RawConfig {
+function readConfigFile(path: string): RawConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -9,7 +9,7 @@ import { cidrHolds, parseCidrOf, type AnyCidr } from '../net/ranges.js';
  * absent in v0.14.x) and IPv6-only (PR #1539 "ipv6-only-support", first in v0.17.0,
  * Documentation/configuration.md v0.17.0:121-123).
  */
-export const FLANNEL_FEATURES = {
+const FLANNEL_FEATURES = {
   dualStack: version(0, 15, 0),
   ipv6Only: version(0, 17, 0),
   wireguardIPv6: version(0, 16, 0),
@@ -105,13 +105,13 @@ export function isFlannelImage(image: unknown): image is string {
   return name === 'flannel' || name === 'mirrored-flannelio-flannel';
 }
 
-export function flannelVersion(image: string): Version | undefined {
+function flannelVersion(image: string): Version | undefined {
   const tag = parseImage(image).tag;
   return tag === undefined ? undefined : parseVersion(tag.replace(/-(amd64|arm64|arm|ppc64le|s390x)$/, ''));
 }
 
 /** The first flannel release that runs this mode with this backend. */
-export function flannelMinimum(mode: Mode, backend: string): Version {
+function flannelMinimum(mode: Mode, backend: string): Version {
   const forMode = mode === 'ipv6-only' ? FLANNEL_FEATURES.ipv6Only : FLANNEL_FEATURES.dualStack;
   return backend === 'wireguard' && !atLeast(forMode, FLANNEL_FEATURES.wireguardIPv6) ? FLANNEL_FEATURES.wireguardIPv6 : forMode;
 }

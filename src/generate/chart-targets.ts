@@ -61,7 +61,7 @@ function rbacRules(rules: readonly PolicyRule[]): string[] {
 }
 
 /** `DaemonSets calico-node, canal; ConfigMap kube-proxy; IPPools (any name)`: every target's objects by kind, in registry order. */
-export function targetObjectsLine(targets: readonly Target[]): string {
+function targetObjectsLine(targets: readonly Target[]): string {
   const byKind = new Map<string, string[] | 'any'>();
   for (const r of targets.flatMap((t) => t.resources)) {
     const names = byKind.get(r.kind) ?? [];

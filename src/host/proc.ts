@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 
 /** Route flags from linux/ipv6_route.h. */
-export const RTF_UP = 0x0001;
+const RTF_UP = 0x0001;
 export const RTF_GATEWAY = 0x0002;
 export const RTF_REJECT = 0x0200;
 /** Address flags from linux/if_addr.h. */
-export const IFA_F_DADFAILED = 0x08;
+const IFA_F_DADFAILED = 0x08;
 export const IFA_F_TENTATIVE = 0x40;
 /** if_inet6 scope of a global (including unique-local) address. */
-export const SCOPE_GLOBAL = 0x00;
+const SCOPE_GLOBAL = 0x00;
 
 export interface Ipv6Route {
   destination: string;

@@ -36,7 +36,7 @@ const DATA_KEYS = new Set(['data', 'binaryData', 'stringData']);
  * `*.binaryData`, `*.stringData` would, in one shallow pass that copies nothing when nothing matches:
  * a fifth of the cost of pino's redact on the per-review line, which never matches.
  */
-export function censorLogObject(entry: Record<string, unknown>): Record<string, unknown> {
+function censorLogObject(entry: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const key in entry) {
     const value = entry[key];

@@ -344,7 +344,7 @@ export function calicoNodePolicy(): TargetPolicy {
  * dual-stack IPv4 block sizes, the legacy CALICO_NETWORKING switch and the vxlan backend's carrier. Read on
  * every container, which only sends more objects to the webhook, never fewer.
  */
-export function calicoNodeWebhookOnly(): string {
+function calicoNodeWebhookOnly(): string {
   return `object.?spec.?template.?spec.?containers.orValue([]).exists(c, c.?env.orValue([]).exists(e, e.name in ${litList(WEBHOOK_ONLY_VARS)} `
     // No BIRD with the vxlan and none backends (calico node/filesystem/etc/rc.local:45-61): the webhook then
     // needs no router ID and may leave IPv6 VXLAN alone, which the policies do not model.

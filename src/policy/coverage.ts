@@ -4,13 +4,13 @@ import { TARGETS } from '../targets/registry.js';
 import { HYBRID_TARGETS, targetPolicies } from './registry.js';
 
 /** Minimum Kubernetes version of each engine's parts (see README: "Admission engines"). */
-export const ENGINE_VERSIONS = {
+const ENGINE_VERSIONS = {
   validating: 'ValidatingAdmissionPolicy admissionregistration.k8s.io/v1: Kubernetes >= 1.30 (GA); the IP and CIDR CEL library is in the policy environment from 1.30',
   mutating: 'MutatingAdmissionPolicy: admissionregistration.k8s.io/v1 from Kubernetes 1.36 (GA, on by default); v1beta1 on 1.34 and 1.35 with --feature-gates=MutatingAdmissionPolicy=true and --runtime-config=admissionregistration.k8s.io/v1beta1=true',
 } as const;
 
 /** Rules the policies leave to the webhook, each with the reason; a rule listed here and generated is partial. */
-export const WHY_NOT: Readonly<Record<string, string>> = {
+const WHY_NOT: Readonly<Record<string, string>> = {
   'calico-node/backend': 'the vxlan backend before v3.23: objects that set CALICO_NETWORKING_BACKEND=vxlan are the webhook\'s (hybrid) or refused as needs-webhook (policy)',
   'calico-node/ipv6-encapsulation': 'partial: an unknown mode is refused; setting CALICO_IPV6POOL_VXLAN for the vxlan backend is the webhook\'s (the backend usually comes from calico-config through valueFrom)',
   'calico-node/ipv6-vxlan-ignored': 'projectcalico/calico#12896 by release: objects with CALICO_IPV6POOL_VXLAN other than Never go to the webhook (hybrid) or are refused as needs-webhook (policy)',

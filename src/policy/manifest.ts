@@ -22,7 +22,7 @@ export interface ManifestOptions {
   mutation: boolean;
 }
 
-export const PARAMS_SUFFIX = '-policy-params';
+const PARAMS_SUFFIX = '-policy-params';
 const VALIDATING_API = 'admissionregistration.k8s.io/v1';
 
 export function policyName(options: Pick<ManifestOptions, 'name'>, policy: TargetPolicy): string {
@@ -30,7 +30,7 @@ export function policyName(options: Pick<ManifestOptions, 'name'>, policy: Targe
 }
 
 /** The policies an engine binds: hybrid only the bootstrap-path targets. */
-export function policiesFor(engine: Engine, policies: readonly TargetPolicy[]): TargetPolicy[] {
+function policiesFor(engine: Engine, policies: readonly TargetPolicy[]): TargetPolicy[] {
   return engine === 'hybrid' ? policies.filter((p) => HYBRID_TARGETS.includes(p.target.id)) : [...policies];
 }
 

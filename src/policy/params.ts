@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../config/types.js';
 import { rawConfigOf } from '../config/validate.js';
 
 /** Keys of the params ConfigMap; every policy expression reads `params.data.<key>`. */
-export const PARAM_KEYS = ['mode', 'podCIDR', 'serviceCIDR', 'clusterDNS', 'routerID', 'calicoVersion', 'minImageVersion', 'ipv4PodCIDR', 'ipv6NATOutgoing', 'engine'] as const;
+const PARAM_KEYS = ['mode', 'podCIDR', 'serviceCIDR', 'clusterDNS', 'routerID', 'calicoVersion', 'minImageVersion', 'ipv4PodCIDR', 'ipv6NATOutgoing', 'engine'] as const;
 export type ParamKey = (typeof PARAM_KEYS)[number];
 
 /** `params.data.<key>` in CEL. */

@@ -11,7 +11,7 @@ import { celText, type Substitution } from './cel.js';
 import { canonicalParam, param } from './params.js';
 
 /** Configuration values no real text contains, so each occurrence in a finding is that setting. */
-export const SENTINEL: RawConfig = {
+const SENTINEL: RawConfig = {
   ...DEFAULT_RAW_CONFIG,
   podCIDR: 'fd5e:1::/112',
   serviceCIDR: 'fd5e:2::/112',
@@ -36,7 +36,7 @@ export interface Witness {
 }
 
 /** The engine's finding of `rule` on the witness (a change or a problem); generation fails without one. */
-export function findingOf(rule: string, witness: Witness): Finding {
+function findingOf(rule: string, witness: Witness): Finding {
   const config = validateConfig({ ...SENTINEL, ...witness.config });
   const analysis = analyze(witness.object, { config, operation: witness.operation ?? 'CREATE', oldObject: witness.oldObject });
   const summary = summarize(analysis);
@@ -59,7 +59,7 @@ export interface MessageParts {
   mutable?: boolean;
 }
 
-export const MUTABLE_NOTE = ' (the mutating webhook makes this change; it is off or was bypassed)';
+const MUTABLE_NOTE = ' (the mutating webhook makes this change; it is off or was bypassed)';
 
 export function message(parts: MessageParts): string {
   const f = findingOf(parts.rule, parts.witness);

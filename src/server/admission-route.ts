@@ -39,7 +39,7 @@ export interface AdmissionRouteDeps {
 }
 
 /** The endpoint a request is for, matched as express's router would (case-insensitive, one trailing slash). */
-export function admissionEndpoint(req: IncomingMessage): Endpoint | undefined {
+function admissionEndpoint(req: IncomingMessage): Endpoint | undefined {
   if (req.method !== 'POST') return undefined;
   const url = req.url ?? '';
   const query = url.indexOf('?');

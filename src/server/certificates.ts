@@ -101,7 +101,7 @@ export async function issueCertificate(ca: CertificateAuthority, request: Certif
 }
 
 /** A serving certificate signed by the CA, for the names given. */
-export async function issueServingCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
+async function issueServingCertificate(ca: CertificateAuthority, subject: SubjectNames): Promise<IssuedCertificate> {
   const { commonName, ...names } = subject;
   return issueCertificate(ca, { subject: `CN=${commonName}`, ...names, usage: x509.ExtendedKeyUsage.serverAuth, validDays: VALID_DAYS });
 }

@@ -33,7 +33,7 @@ export interface ServerTimeouts {
   checkIntervalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = {
+const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = {
   handshakeMs: 10_000,
   headersMs: 10_000,
   requestMs: 30_000,

@@ -15,7 +15,7 @@ export interface TlsFiles {
 /** TLS 1.2 is the floor; the API server speaks 1.3 where it can. */
 export const MIN_TLS_VERSION = 'TLSv1.2';
 
-export function readTlsOptions(files: TlsFiles): SecureContextOptions {
+function readTlsOptions(files: TlsFiles): SecureContextOptions {
   const options: SecureContextOptions = {
     cert: readFileSync(files.certPath),
     key: readFileSync(files.keyPath),

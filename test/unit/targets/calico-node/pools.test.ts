@@ -144,12 +144,13 @@ describe('issue 14 case 3: the IPv6 carrier between nodes', () => {
     assert.deepEqual(problems(object('Enabled'), maps), []);
     const refused = run(object('Disabled'), maps).analysis.validation.problems;
     assert.deepEqual(rulesOf(refused), ['calico-node/ipv6-encapsulation']);
-    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes$/);
+    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes \(programClusterRoutes: Enabled in the FelixConfiguration "default" does the same for Felix, but the webhook cannot see FelixConfiguration/);
   });
 
   it('#12896 (IPv6 VXLAN ignored without an IPv4 pool) with the vxlan backend: refused, unless Felix routes the unencapsulated pool it creates', () => {
     const object = (felix: string) => withImage(withEnv(V3_30, { CALICO_IPV4POOL_CIDR: 'none', CALICO_IPV6POOL_VXLAN: 'Always', FELIX_PROGRAMCLUSTERROUTES: felix }), 'calico/node:v3.31.6');
-    assert.ok(problems(object('Disabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
+    const refused = run(object('Disabled'), withConfigMaps(VXLAN)).analysis.validation.problems.find((p) => p.rule === 'calico-node/ipv6-vxlan-ignored');
+    assert.match(refused?.fix ?? '', /or set FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix routes the unencapsulated pool \(programClusterRoutes: Enabled in the FelixConfiguration "default"/);
     assert.ok(!problems(object('Enabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
     assert.ok(warnings(object('Enabled'), withConfigMaps(VXLAN)).some((w) => w.includes('(Felix routes the pool instead)')));
   });

@@ -72,10 +72,10 @@ function validateIpv6VxlanIgnored(t: NodeEnv, backend: NetworkingBackend | undef
 
 /**
  * Felix reads programClusterRoutes from the FelixConfiguration resources too (config_params.go v3.31.0:303),
- * the env taking precedence (SourcesInDescendingOrder, config_params.go v3.31.0:81). The webhook does not see
- * those resources, so it cannot tell that Felix routes the pool: it says so, and names the env it can see.
+ * the env taking precedence (SourcesInDescendingOrder, config_params.go v3.31.0:81). The webhook honours the
+ * resources only when cluster discovery has read them (felixRoutesUnencapsulated): here it was not known.
  */
-const FELIX_CONFIGURATION_ALTERNATIVE = 'programClusterRoutes: Enabled in the FelixConfiguration "default" does the same for Felix, but the webhook cannot see FelixConfiguration and keeps refusing; the env variable is what it reads';
+const FELIX_CONFIGURATION_ALTERNATIVE = 'programClusterRoutes: Enabled in the FelixConfiguration "default" does the same when the env is unset, but the webhook accepts it only once cluster discovery has read it, with no node.<name> FelixConfiguration saying otherwise';
 
 function natReason(t: NodeEnv): string {
   const { config } = t.ctx;

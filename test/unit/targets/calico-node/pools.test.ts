@@ -144,7 +144,7 @@ describe('issue 14 case 3: the IPv6 carrier between nodes', () => {
     assert.deepEqual(problems(object('Enabled'), maps), []);
     const refused = run(object('Disabled'), maps).analysis.validation.problems;
     assert.deepEqual(rulesOf(refused), ['calico-node/ipv6-encapsulation']);
-    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes \(programClusterRoutes: Enabled in the FelixConfiguration "default" does the same for Felix, but the webhook cannot see FelixConfiguration/);
+    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes \(programClusterRoutes: Enabled in the FelixConfiguration "default" does the same when the env is unset, but the webhook accepts it only once cluster discovery has read it/);
   });
 
   it('FelixConfiguration programClusterRoutes Enabled (known from the cluster): honoured only with the env unset, on v3.31+; unknown keeps the refusal', () => {

@@ -136,6 +136,14 @@ export class ClusterDiscovery implements ClusterView {
         this.logMismatches();
       },
       onError: (error) => {
+        // No FelixConfiguration CRD (a cluster without Calico yet): no such objects, which is known, not an error.
+        if (error.code === 404 && target === FELIX_CONFIGURATIONS) {
+          if (!state.synced || state.objects.length > 0 || state.error) this.generation += 1;
+          state.objects = [];
+          state.synced = true;
+          delete state.error;
+          return;
+        }
         const changed = state.error?.message !== error.message;
         state.error = error;
         if (changed) this.options.logger?.warn({ watch: describeTarget(target), error: error.message }, 'cluster discovery: watch failed; retrying');

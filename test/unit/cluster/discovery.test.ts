@@ -200,6 +200,9 @@ describe('cluster discovery', () => {
     source.emit('felixconfigurations//*', [felix('default', 'Enabled')]);
     source.handlers.get('felixconfigurations//*')!.onError(new ApiError(403, 'HTTP 403: felixconfigurations.crd.projectcalico.org is forbidden'));
     assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'after a watch error: unknown');
+    source.handlers.get('felixconfigurations//*')!.onError(new ApiError(404, 'HTTP 404: the server could not find the requested resource'));
+    assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'no CRD: no FelixConfiguration, so not Enabled');
+    assert.ok(discovery.details().includes('discovery: watch FelixConfiguration *: synced, 0 objects, 7 updates'), `no CRD is not shown as an error: ${discovery.details().join('\n')}`);
   });
 
   it('stop() ends every watch', () => {

@@ -13,6 +13,8 @@ export type Endpoint = 'mutate' | 'validate';
 /** What the cluster tells the rules beyond the object itself (filled by discovery when it runs). */
 export interface ClusterView extends ConfigMapSource {
   calicoVersion(): Version | undefined;
+  /** Whether FelixConfiguration is known to enable programClusterRoutes on every node (RuleContext's field); absent: unknown. */
+  felixConfigurationClusterRoutes?(): boolean;
   /** Differences between configuration and cluster, told to the user on every target object. */
   mismatches(): string[];
 }
@@ -45,6 +47,7 @@ export function reviewRequest(endpoint: Endpoint, request: AdmissionRequest, con
     oldObject: request.oldObject ? objectForRules(request.oldObject, request) : undefined,
     configMaps: cluster,
     calicoVersionHint: cluster?.calicoVersion(),
+    felixConfigurationClusterRoutes: cluster?.felixConfigurationClusterRoutes?.(),
   };
   const analysis = analyze(object, ctx, { validate: endpoint === 'validate' });
   const target = targetIds(analysis);

@@ -10,6 +10,7 @@ import { cidrHolds, parseIpv6Cidr, isIpv4Cidr } from '../net/ranges.js';
 import { bindAddressFits, kubeProxySettings } from '../targets/kube-proxy/settings.js';
 import { TARGETS, calicoVersionOfObject } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
+import { FELIX_CONFIGURATIONS, felixConfigurationsEnableClusterRoutes } from './felix-configuration.js';
 import { KUBE_SYSTEM, isRecord, nameOf, stringData, type KubeObject } from '../k8s/object.js';
 import { formatVersion, type Version } from '../k8s/versions.js';
 import type { Logger } from '../observability/logger.js';
@@ -99,6 +100,8 @@ export class ClusterDiscovery implements ClusterView {
     this.add({ resource: 'nodes' }, true);
     for (const name of SETTINGS_CONFIGMAPS) this.add(configMap(KUBE_SYSTEM, name), true);
     for (const target of targetWatches(this.namespaces, this.options.targets)) this.add(target, true);
+    // Not initial: a cluster without the Calico CRDs (or without the RBAC) must not keep the webhook unready.
+    this.add(FELIX_CONFIGURATIONS, false);
   }
 
   stop(): void {
@@ -133,6 +136,14 @@ export class ClusterDiscovery implements ClusterView {
         this.logMismatches();
       },
       onError: (error) => {
+        // No FelixConfiguration CRD (a cluster without Calico yet): no such objects, which is known, not an error.
+        if (error.code === 404 && target === FELIX_CONFIGURATIONS) {
+          if (!state.synced || state.objects.length > 0 || state.error) this.generation += 1;
+          state.objects = [];
+          state.synced = true;
+          delete state.error;
+          return;
+        }
         const changed = state.error?.message !== error.message;
         state.error = error;
         if (changed) this.options.logger?.warn({ watch: describeTarget(target), error: error.message }, 'cluster discovery: watch failed; retrying');
@@ -185,6 +196,12 @@ export class ClusterDiscovery implements ClusterView {
     if (!watched.synced) return undefined;
     const cm = watched.objects.find((o) => nameOf(o) === name);
     return cm ? stringData(cm) : null;
+  }
+
+  /** Known Enabled only from a current list (not after a watch error); anything else is unknown, so false. */
+  felixConfigurationClusterRoutes(): boolean {
+    const state = this.watches.get(key(FELIX_CONFIGURATIONS));
+    return state !== undefined && state.synced && state.error === undefined && felixConfigurationsEnableClusterRoutes(state.objects);
   }
 
   calicoVersion(): Version | undefined {

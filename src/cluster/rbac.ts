@@ -3,6 +3,7 @@
 // ServiceAccount.
 import { TARGETS } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
+import { FELIX_CONFIGURATION } from './felix-configuration.js';
 import { SETTINGS_CONFIGMAPS } from './settings.js';
 
 export interface PolicyRule {
@@ -36,12 +37,17 @@ function grant(rules: PolicyRule[], group: string, resource: string, verbs: stri
  * - Each target resource: doctor and audit get its objects by name, or list them when a target owns every
  *   name (reader.ts findNamed: never a get then); discovery lists+watches those marked `watch`. Lists and watches carry a metadata.name
  *   field selector, which RBAC matches against resourceNames.
+ * - FelixConfigurations (cluster-wide, every name: "default" and the per-node ones that override it): discovery
+ *   lists and watches them for programClusterRoutes; without the CRD or this grant it stays unknown (strict).
  * - pods: doctor lists kube-system to find the static control-plane pods (names are per node).
  * Not granted on purpose: `get nodes/proxy` would let doctor read each kubelet's /configz, but it opens
  * the whole kubelet API (exec included). Without it doctor falls back to the kubelet-config ConfigMap.
  */
 export function readAccess(targets: readonly Target[]): ReadAccess {
-  const cluster: PolicyRule[] = [{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }];
+  const cluster: PolicyRule[] = [
+    { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+    { apiGroups: [FELIX_CONFIGURATION.group], resources: [FELIX_CONFIGURATION.resource], verbs: ['list', 'watch'] },
+  ];
   const namespaced: PolicyRule[] = [];
   grant(namespaced, '', 'configmaps', ['get', 'list', 'watch'], [...SETTINGS_CONFIGMAPS, ...targets.flatMap((t) => t.readsConfigMaps ?? [])]);
   for (const target of targets) {

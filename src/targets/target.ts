@@ -18,6 +18,12 @@ export interface RuleContext {
   configMaps?: ConfigMapSource | undefined;
   /** A Calico version known from elsewhere: the calico/node image in the same file, or in the cluster. */
   calicoVersionHint?: Version | undefined;
+  /**
+   * true only when the cluster's FelixConfigurations are known to make Felix program the cluster routes on
+   * every node (programClusterRoutes: Enabled in "default", and no node or selector one saying otherwise);
+   * undefined or false when unknown. The env FELIX_PROGRAMCLUSTERROUTES, when set, overrides it.
+   */
+  felixConfigurationClusterRoutes?: boolean | undefined;
   /** What this analysis already worked out (a parse of the same text); the engine gives each analysis its own. */
   memo?: AnalysisMemo | undefined;
 }

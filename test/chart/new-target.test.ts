@@ -58,8 +58,11 @@ describe('a new target reaches the chart through the generated file', () => {
       assert.equal(sends(is, '', 'configmaps', 'calico-config'), true, kind);
     }
     const clusterRole = (objects: K8sObject[]) => (findAll(objects, 'ClusterRole').find((o) => o.metadata.name.endsWith('-discovery-nodes')) as unknown as { rules: Rule[] }).rules;
-    assert.equal(ruleFor(clusterRole(before), 'crd.projectcalico.org', 'felixconfigurations'), undefined);
-    assert.deepEqual(ruleFor(clusterRole(withIt), 'crd.projectcalico.org', 'felixconfigurations'), { apiGroups: ['crd.projectcalico.org'], resources: ['felixconfigurations'], resourceNames: ['default'], verbs: ['get'] });
+    // Discovery already lists and watches every FelixConfiguration (programClusterRoutes); the target adds its get by name.
+    const felixRules = (objects: K8sObject[]) => clusterRole(objects).filter((r) => r.apiGroups?.includes('crd.projectcalico.org') && r.resources?.includes('felixconfigurations'));
+    const discovery = { apiGroups: ['crd.projectcalico.org'], resources: ['felixconfigurations'], verbs: ['list', 'watch'] };
+    assert.deepEqual(felixRules(before), [discovery]);
+    assert.deepEqual(felixRules(withIt), [discovery, { apiGroups: ['crd.projectcalico.org'], resources: ['felixconfigurations'], resourceNames: ['default'], verbs: ['get'] }]);
     // Nothing else in the rendered chart differs but the objects that carry the targets.
     const others = (objects: K8sObject[]) => JSON.stringify(objects.filter((o) => !/WebhookConfiguration$/.test(o.kind) && o.kind !== 'ClusterRole' && o.kind !== 'ConfigMap'));
     assert.equal(others(withIt), others(before));

@@ -78,9 +78,16 @@ export function mayRunBird(t: NodeEnv): boolean {
   return backend === undefined || runsBird(backend);
 }
 
-/** Whether Felix programs the unencapsulated IPv6 routes itself (FELIX_PROGRAMCLUSTERROUTES=Enabled, v3.31+); false when unknown. */
+/**
+ * Whether Felix programs the unencapsulated IPv6 routes itself (programClusterRoutes Enabled, v3.31+); false
+ * when unknown. The env outranks the FelixConfiguration resources (SourcesInDescendingOrder,
+ * felix/config/config_params.go v3.31.0:81), so only an absent env defers to them, and only to what the
+ * cluster view positively knows; an env that cannot be read may say Disabled.
+ */
 export function felixRoutesUnencapsulated(t: NodeEnv): boolean {
+  if (!supports(t.calico.version, 'felixClusterRoutes')) return false;
   const read = readVar(t, 'FELIX_PROGRAMCLUSTERROUTES');
+  if (read.kind === 'absent') return t.ctx.felixConfigurationClusterRoutes === true;
   if (read.kind !== 'literal' && read.kind !== 'resolved') return false;
-  return felixProgramsClusterRoutes(read.value) && supports(t.calico.version, 'felixClusterRoutes');
+  return felixProgramsClusterRoutes(read.value);
 }

@@ -64,11 +64,18 @@ function validateIpv6VxlanIgnored(t: NodeEnv, backend: NetworkingBackend | undef
   const fix = `upgrade calico/node to v3.31.7, v3.32.2 or v3.33.0 or later, or remove CALICO_IPV4POOL_CIDR=none (an IPv4 pool is then created; delete it after install)`;
   if (backend === 'vxlan' && !felixRoutesUnencapsulated(t)) {
     report.problem({ rule: `${RULE}/ipv6-vxlan-ignored`, path: t.env.entryPath('CALICO_IPV4POOL_CIDR'), found: shown(v4.value), expected: `unset, or calico/node with #13115 (running ${describeVersion(t.calico.version)})`,
-      fix: `${IPV6_VXLAN_IGNORED}; with the vxlan backend no BIRD routes it, so cross-node IPv6 pod traffic breaks; ${fix}` });
+      fix: `${IPV6_VXLAN_IGNORED}; with the vxlan backend no BIRD routes it, so cross-node IPv6 pod traffic breaks; ${fix}${supports(t.calico.version, 'felixClusterRoutes') ? `; or set FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix routes the unencapsulated pool (${FELIX_CONFIGURATION_ALTERNATIVE})` : ''}` });
   } else {
     report.warn(`calico-node: ${IPV6_VXLAN_IGNORED}, so CALICO_IPV6POOL_VXLAN=${v6 ?? ''} has no effect on ${describeVersion(t.calico.version)} (${backend === 'vxlan' ? 'Felix' : 'BIRD'} routes the pool instead); ${fix}`);
   }
 }
+
+/**
+ * Felix reads programClusterRoutes from the FelixConfiguration resources too (config_params.go v3.31.0:303),
+ * the env taking precedence (SourcesInDescendingOrder, config_params.go v3.31.0:81). The webhook honours the
+ * resources only when cluster discovery has read them (felixRoutesUnencapsulated): here it was not known.
+ */
+const FELIX_CONFIGURATION_ALTERNATIVE = 'programClusterRoutes: Enabled in the FelixConfiguration "default" does the same when the env is unset, but the webhook accepts it only once cluster discovery has read it, with no node.<name> FelixConfiguration saying otherwise';
 
 function natReason(t: NodeEnv): string {
   const { config } = t.ctx;
@@ -196,7 +203,7 @@ function validateCarrier(t: NodeEnv, report: Report): void {
     } else if (verdict.kind === 'set' && supports(v, 'vxlanIPv6')) {
       // Mutation sets it; left here only when it was off or bypassed, or the value came from a ConfigMap.
       report.problem({ rule: `${RULE}/ipv6-encapsulation`, path: v6Path, found: shown(v6), expected: `"${verdict.to}"`,
-        fix: `with CALICO_NETWORKING_BACKEND "vxlan" no BIRD runs, and an unencapsulated IPv6 pool is routed by nothing (the Tigera operator refuses this: "unencapsulated IP pools require that BGP is enabled"); set CALICO_IPV6POOL_VXLAN=${verdict.to}${supports(v, 'felixClusterRoutes') ? ', or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes' : ''}` });
+        fix: `with CALICO_NETWORKING_BACKEND "vxlan" no BIRD runs, and an unencapsulated IPv6 pool is routed by nothing (the Tigera operator refuses this: "unencapsulated IP pools require that BGP is enabled"); set CALICO_IPV6POOL_VXLAN=${verdict.to}${supports(v, 'felixClusterRoutes') ? `, or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes (${FELIX_CONFIGURATION_ALTERNATIVE})` : ''}` });
     }
   }
   validateIpv6VxlanIgnored(t, backend, v6, report);

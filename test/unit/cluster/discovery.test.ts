@@ -65,6 +65,7 @@ describe('cluster discovery', () => {
       'configmaps/kube-system/kube-proxy', 'configmaps/kube-system/kubeadm-config', 'configmaps/kube-system/kubelet-config',
       'daemonsets/calico-other/calico-node', 'daemonsets/calico-other/canal',
       'daemonsets/kube-system/calico-node', 'daemonsets/kube-system/canal',
+      'felixconfigurations//*',
       'nodes',
     ]);
   });
@@ -184,6 +185,26 @@ describe('cluster discovery', () => {
     assert.doesNotMatch(await registry.metrics(), /discovery_mismatch\{/);
   });
 
+  it('FelixConfiguration programClusterRoutes: known Enabled only from a current list where "default" says Enabled and no other one says otherwise', () => {
+    const felix = (name: string, programClusterRoutes?: string): KubeObject => ({ apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration', metadata: { name }, spec: programClusterRoutes === undefined ? {} : { programClusterRoutes } });
+    const { source, discovery } = setup();
+    assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'not listed yet: unknown');
+    source.emit('felixconfigurations//*', [felix('default', 'Enabled'), felix('node.node1')]);
+    assert.equal(discovery.felixConfigurationClusterRoutes(), true);
+    source.emit('felixconfigurations//*', [felix('default', 'Enabled'), felix('node.node1', 'Disabled')]);
+    assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'a per-node Disabled outranks default');
+    for (const objects of [[], [felix('default')], [felix('default', 'Disabled')], [felix('node.node1', 'Enabled')]]) {
+      source.emit('felixconfigurations//*', objects);
+      assert.equal(discovery.felixConfigurationClusterRoutes(), false, JSON.stringify(objects));
+    }
+    source.emit('felixconfigurations//*', [felix('default', 'Enabled')]);
+    source.handlers.get('felixconfigurations//*')!.onError(new ApiError(403, 'HTTP 403: felixconfigurations.crd.projectcalico.org is forbidden'));
+    assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'after a watch error: unknown');
+    source.handlers.get('felixconfigurations//*')!.onError(new ApiError(404, 'HTTP 404: the server could not find the requested resource'));
+    assert.equal(discovery.felixConfigurationClusterRoutes(), false, 'no CRD: no FelixConfiguration, so not Enabled');
+    assert.ok(discovery.details().includes('discovery: watch FelixConfiguration *: synced, 0 objects, 7 updates'), `no CRD is not shown as an error: ${discovery.details().join('\n')}`);
+  });
+
   it('stop() ends every watch', () => {
     const { source, discovery } = setup();
     discovery.stop();
@@ -210,5 +231,16 @@ describe('discovery in an admission review', () => {
     const withoutDiscovery = reviewRequest('validate', review(ds), configWith());
     assert.equal(withoutDiscovery.response.allowed, true, 'without discovery the value is unreadable: warned, not judged');
     assert.match(withoutDiscovery.response.warnings?.join('\n') ?? '', /IP6 comes from ConfigMap calico-config key ip6, which the webhook cannot read/);
+  });
+
+  it('an unencapsulated IPv6 pool with the vxlan backend: admitted once FelixConfiguration default is seen with programClusterRoutes Enabled, refused before', () => {
+    const { source, discovery } = setup();
+    source.syncAll({ 'configmaps/kube-system/calico-config': [{ kind: 'ConfigMap', metadata: { name: 'calico-config', namespace: 'kube-system' }, data: { calico_backend: 'vxlan', ipv6_vxlan: 'Never' } }] });
+    const ds = withImage(withEnv(FIXED_NODE, { CALICO_NETWORKING_BACKEND: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'calico_backend' } } }, CALICO_IPV6POOL_VXLAN: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'ipv6_vxlan' } } } }), 'quay.io/calico/node:v3.31.7');
+    assert.deepEqual(reviewRequest('validate', review(ds), configWith(), discovery).violated, ['calico-node/ipv6-encapsulation']);
+    source.emit('felixconfigurations//*', [{ apiVersion: 'crd.projectcalico.org/v1', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { programClusterRoutes: 'Enabled' } }]);
+    const outcome = reviewRequest('validate', review(ds), configWith(), discovery);
+    assert.deepEqual(outcome.violated, []);
+    assert.equal(outcome.response.allowed, true);
   });
 });

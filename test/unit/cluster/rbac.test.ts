@@ -27,9 +27,10 @@ describe('needed RBAC', () => {
     }
   });
 
-  it('cluster-wide only Nodes (list, watch) and the Calico custom resources (the Installation by name); Pods only listed', () => {
+  it('cluster-wide only Nodes and FelixConfigurations (list, watch) and the Calico custom resources (the Installation by name); Pods only listed', () => {
     assert.deepEqual(grants(CLUSTER_RULES), [
       'core/nodes/*:list', 'core/nodes/*:watch',
+      'crd.projectcalico.org/felixconfigurations/*:list', 'crd.projectcalico.org/felixconfigurations/*:watch',
       'crd.projectcalico.org/ippools/*:list',
       'operator.tigera.io/installations/default:get',
       'projectcalico.org/ippools/*:list',

@@ -144,12 +144,35 @@ describe('issue 14 case 3: the IPv6 carrier between nodes', () => {
     assert.deepEqual(problems(object('Enabled'), maps), []);
     const refused = run(object('Disabled'), maps).analysis.validation.problems;
     assert.deepEqual(rulesOf(refused), ['calico-node/ipv6-encapsulation']);
-    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes$/);
+    assert.match(refused[0]?.fix ?? '', /or FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix programs the routes \(programClusterRoutes: Enabled in the FelixConfiguration "default" does the same when the env is unset, but the webhook accepts it only once cluster discovery has read it/);
+  });
+
+  it('FelixConfiguration programClusterRoutes Enabled (known from the cluster): honoured only with the env unset, on v3.31+; unknown keeps the refusal', () => {
+    const never = (env: Record<string, unknown>, image = 'calico/node:v3.31.7') => withImage(withEnv(V3_30, { CALICO_IPV6POOL_VXLAN: 'Never', ...env }), image);
+    const known = (felixConfiguration: boolean | undefined) => withConfigMaps(VXLAN, { felixConfigurationClusterRoutes: felixConfiguration });
+    const kept = run(never({}), known(true));
+    assert.equal(envValue(kept.mutated, 'CALICO_IPV6POOL_VXLAN'), 'Never');
+    assert.deepEqual(kept.analysis.validation.problems, []);
+    // Unknown or not Enabled: as before, the pool gets VXLAN.
+    assert.equal(envValue(run(never({}), known(undefined)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+    assert.equal(envValue(run(never({}), known(false)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+    // The env outranks the resource: Disabled (or anything but Enabled) wins.
+    assert.equal(envValue(run(never({ FELIX_PROGRAMCLUSTERROUTES: 'Disabled' }), known(true)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+    // Before v3.31 Felix has no such parameter.
+    assert.equal(envValue(run(never({}, 'calico/node:v3.30.0'), known(true)).mutated, 'CALICO_IPV6POOL_VXLAN'), 'Always');
+    // An env that cannot be read may say Disabled: a Never from a ConfigMap stays refused.
+    const unreadable = withImage(withEnv(V3_30, { FELIX_PROGRAMCLUSTERROUTES: { valueFrom: { configMapKeyRef: { name: 'felix', key: 'routes' } } }, CALICO_IPV6POOL_VXLAN: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'ipv6_vxlan' } } } }), 'calico/node:v3.31.7');
+    const maps = (felixConfiguration: boolean | undefined) => withConfigMaps({ 'calico-config': { calico_backend: 'vxlan', ipv6_vxlan: 'Never' } }, { felixConfigurationClusterRoutes: felixConfiguration });
+    assert.deepEqual(problems(unreadable, maps(true)), ['calico-node/ipv6-encapsulation']);
+    const fromConfigMap = withImage(withEnv(V3_30, { CALICO_IPV6POOL_VXLAN: { valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'ipv6_vxlan' } } } }), 'calico/node:v3.31.7');
+    assert.deepEqual(problems(fromConfigMap, maps(true)), []);
+    assert.deepEqual(problems(fromConfigMap, maps(undefined)), ['calico-node/ipv6-encapsulation']);
   });
 
   it('#12896 (IPv6 VXLAN ignored without an IPv4 pool) with the vxlan backend: refused, unless Felix routes the unencapsulated pool it creates', () => {
     const object = (felix: string) => withImage(withEnv(V3_30, { CALICO_IPV4POOL_CIDR: 'none', CALICO_IPV6POOL_VXLAN: 'Always', FELIX_PROGRAMCLUSTERROUTES: felix }), 'calico/node:v3.31.6');
-    assert.ok(problems(object('Disabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
+    const refused = run(object('Disabled'), withConfigMaps(VXLAN)).analysis.validation.problems.find((p) => p.rule === 'calico-node/ipv6-vxlan-ignored');
+    assert.match(refused?.fix ?? '', /or set FELIX_PROGRAMCLUSTERROUTES=Enabled so that Felix routes the unencapsulated pool \(programClusterRoutes: Enabled in the FelixConfiguration "default"/);
     assert.ok(!problems(object('Enabled'), withConfigMaps(VXLAN)).includes('calico-node/ipv6-vxlan-ignored'));
     assert.ok(warnings(object('Enabled'), withConfigMaps(VXLAN)).some((w) => w.includes('(Felix routes the pool instead)')));
   });

@@ -84,6 +84,7 @@ export class ClusterDiscovery implements ClusterView {
   /** Bumped on every watch update; with the configuration object it keys the cached comparison. */
   private generation = 0;
   private cached: { generation: number; config: WebhookConfig; list: Mismatch[] } | undefined;
+  private felixRoutes: { objects: readonly KubeObject[]; enabled: boolean } | undefined;
 
   constructor(private readonly options: DiscoveryOptions) {
     if (options.registry) this.registerMetrics(options.registry);
@@ -198,10 +199,15 @@ export class ClusterDiscovery implements ClusterView {
     return cm ? stringData(cm) : null;
   }
 
-  /** Known Enabled only from a current list (not after a watch error); anything else is unknown, so false. */
+  /**
+   * Known Enabled only from a current list (not after a watch error); anything else is unknown, so false.
+   * Every review asks, and a cluster may keep a FelixConfiguration per node: the answer is kept per list.
+   */
   felixConfigurationClusterRoutes(): boolean {
     const state = this.watches.get(key(FELIX_CONFIGURATIONS));
-    return state !== undefined && state.synced && state.error === undefined && felixConfigurationsEnableClusterRoutes(state.objects);
+    if (state === undefined || !state.synced || state.error !== undefined) return false;
+    if (this.felixRoutes?.objects !== state.objects) this.felixRoutes = { objects: state.objects, enabled: felixConfigurationsEnableClusterRoutes(state.objects) };
+    return this.felixRoutes.enabled;
   }
 
   calicoVersion(): Version | undefined {

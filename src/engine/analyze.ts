@@ -7,7 +7,7 @@ import { TARGETS, targetsFor } from '../targets/registry.js';
 import { Report } from '../targets/report.js';
 import { AnalysisMemo, type RuleContext, type Target } from '../targets/target.js';
 import { createPatch, type PatchOperation } from '../patch/json-patch.js';
-import { cloneJson } from '../patch/clone-json.js';
+import { copyForWrites } from '../patch/copy-on-write.js';
 
 /** What one target found on the object. */
 export interface TargetResult {
@@ -50,7 +50,8 @@ function merged(reports: readonly Report[]): Report {
 export function analyze(object: KubeObject, ctx: RuleContext, options: AnalyzeOptions = {}): Analysis {
   const matched = targetsFor(object, options.targets ?? TARGETS);
   if (matched.length === 0) return { results: [], original: object, mutated: object, mutation: new Report(), validation: new Report() };
-  const mutated = cloneJson(object);
+  // Copied only where the matched targets write; the rest is shared, and never written (copy-on-write.ts).
+  const mutated = copyForWrites(object, matched.flatMap((target) => target.writePaths));
   if (!ctx.memo) ctx = { ...ctx, memo: new AnalysisMemo() };
   const results: TargetResult[] = matched.map((target) => ({ target, mutation: new Report(), validation: new Report() }));
   for (const r of results) r.target.mutate?.(mutated, ctx, r.mutation);

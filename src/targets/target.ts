@@ -8,6 +8,7 @@ import type { ConfigMapSource } from '../k8s/config-maps.js';
 import type { ApiResource } from '../k8s/resource.js';
 import type { Version } from '../k8s/versions.js';
 import type { Report } from './report.js';
+import { compileWritePath, type WritePath } from '../patch/copy-on-write.js';
 
 /** What a rule sees besides the object. */
 export interface RuleContext {
@@ -144,6 +145,14 @@ export interface TargetSpec {
    * target (IPPool): the mutating webhook is then not sent its objects.
    */
   mutate?(object: KubeObject, ctx: RuleContext, report: Report): void;
+  /**
+   * The objects and lists mutate writes into (`spec.template.spec.containers[*].env`: it sets, adds or
+   * removes their keys or items, and those of the objects on the way down to them). The engine copies only
+   * these for it and shares everything else with the original (patch/copy-on-write.ts), so a value beneath
+   * them is replaced, never changed in place: a write elsewhere would change the request's own object, and
+   * the suites run the rules on frozen input to catch one. Required with mutate.
+   */
+  readonly writes?: readonly string[];
   /** Records, on the final object, what mutation cannot fix (problems) and what is suspicious (warnings). */
   validate(object: KubeObject, ctx: RuleContext, report: Report): void;
   /**
@@ -182,6 +191,8 @@ export interface Target extends TargetSpec {
   matches(object: KubeObject): boolean;
   /** Whether it has a mutate step, so the mutating webhook's scope includes it. */
   readonly mutates: boolean;
+  /** `writes`, compiled. */
+  readonly writePaths: readonly WritePath[];
 }
 
 /** Whether an object is of this resource and one of its names. An object without apiVersion is matched by kind. */
@@ -195,9 +206,10 @@ export function matchesResource(resource: TargetResource, object: KubeObject): b
 }
 
 export function defineTarget(spec: TargetSpec): Target {
+  if (spec.mutate !== undefined && !spec.writes?.length) throw new Error(`target ${spec.id}: a mutate step needs the paths it writes (writes)`);
   // The resources under any name, built once: recognizes() is asked on every other object of these kinds.
   const anyName = spec.resources.map((resource) => ({ ...resource, names: 'any' as const }));
   const ofResource = (object: KubeObject) => anyName.some((resource) => matchesResource(resource, object));
   const matches = (object: KubeObject) => spec.resources.some((resource) => matchesResource(resource, object)) || (spec.recognizes !== undefined && ofResource(object) && spec.recognizes(object));
-  return { ...spec, matches, mutates: spec.mutate !== undefined };
+  return { ...spec, matches, mutates: spec.mutate !== undefined, writePaths: (spec.writes ?? []).map(compileWritePath) };
 }

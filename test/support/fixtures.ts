@@ -9,6 +9,7 @@ import { analyze, patchOf, type Analysis } from '../../src/engine/analyze.js';
 import type { PatchOperation } from '../../src/patch/json-patch.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import type { RuleContext, Target } from '../../src/targets/target.js';
+import { deepFrozen } from './frozen.js';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -46,15 +47,20 @@ export function contextWith(partial: Partial<RuleContext> & { overrides?: Config
   return { config: configWith(overrides), operation: 'CREATE', ...rest };
 }
 
+/** The context with its old object frozen too: rules read it, and must never write it. */
+export function frozenContext(ctx: RuleContext): RuleContext {
+  return ctx.oldObject ? { ...ctx, oldObject: deepFrozen(structuredClone(ctx.oldObject)) } : ctx;
+}
+
 export interface Run {
   analysis: Analysis;
   patch: PatchOperation[];
   mutated: KubeObject;
 }
 
-/** Runs the engine on a copy of the object: the object passed in is never changed. */
+/** Runs the engine on a frozen copy of the object: the object passed in is never changed, nor the copy. */
 export function run(object: KubeObject, ctx: RuleContext = contextWith()): Run {
-  const analysis = analyze(structuredClone(object), ctx);
+  const analysis = analyze(deepFrozen(structuredClone(object)), frozenContext(ctx));
   return { analysis, patch: patchOf(analysis), mutated: analysis.mutated };
 }
 
@@ -146,6 +152,6 @@ export function rulesOf(findings: readonly { rule: string }[]): string[] {
 
 /** Runs one target as the engine does (mutate a copy, validate it), alone, whatever else the registry holds. */
 export function runRule(target: Target, object: KubeObject, ctx: RuleContext = contextWith()): Run {
-  const analysis = analyze(structuredClone(object), ctx, { targets: [target] });
+  const analysis = analyze(deepFrozen(structuredClone(object)), frozenContext(ctx), { targets: [target] });
   return { analysis, patch: patchOf(analysis), mutated: analysis.mutated };
 }

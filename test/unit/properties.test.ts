@@ -12,7 +12,8 @@ import { analyzeManifest, readManifestValues } from '../../src/manifests/manifes
 import type { WebhookConfig } from '../../src/config/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import type { RuleContext } from '../../src/targets/target.js';
-import { configWith } from '../support/fixtures.js';
+import { configWith, frozenContext } from '../support/fixtures.js';
+import { deepFrozen } from '../support/frozen.js';
 
 /** A few hundred runs keep the suite fast (the cheap fuzz properties run ten times as many); PROPERTY_RUNS=5000 digs deeper. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -264,7 +265,8 @@ function applied(object: KubeObject, patch: readonly Operation[]): { result: Kub
 
 for (const [label, arb] of TARGETS) {
   describe(`properties: ${label}`, () => {
-    const cases = fc.tuple(arb, contextArb(arb));
+    // Frozen: the rules must write only their copy (copy-on-write.ts), never the request's object or old object.
+    const cases = fc.tuple(arb, contextArb(arb)).map(([object, ctx]) => [deepFrozen(object), frozenContext(ctx)] as const);
 
     it('(a) idempotent: mutating the mutated object yields an empty patch', () => {
       fc.assert(fc.property(cases, ([object, ctx]) => {
@@ -329,8 +331,8 @@ describe('properties: (e) arbitrary JSON under a target kind and name never thro
     fc.assert(fc.property(fuzzed, ({ target, spec, data, metadata, operation, oldSpec, config }) => {
       const [kind, name] = target;
       const object = { apiVersion: 'v1', kind, metadata: { ...metadata, name, namespace: 'kube-system' }, spec, data } as KubeObject;
-      const ctx: RuleContext = { config, operation, oldObject: operation === 'UPDATE' ? ({ kind, metadata: { name }, spec: oldSpec } as KubeObject) : undefined };
-      const analysis = analyze(object, ctx);
+      const ctx: RuleContext = { config, operation, oldObject: operation === 'UPDATE' ? deepFrozen({ kind, metadata: { name }, spec: oldSpec } as KubeObject) : undefined };
+      const analysis = analyze(deepFrozen(object), ctx);
       patchOf(analysis);
       validationVerdict(analysis, config.validationAction);
       mutationVerdict(analysis, config.validationAction);
@@ -352,7 +354,7 @@ describe('properties: (e) arbitrary JSON under a target kind and name never thro
     });
     fc.assert(fc.property(workload, ({ kind: [kind, name], containers, config }) => {
       const object = { apiVersion: 'apps/v1', kind, metadata: { name, namespace: 'kube-system' }, spec: { template: { spec: { containers } } } } as KubeObject;
-      const analysis = analyze(object, { config, operation: 'CREATE' });
+      const analysis = analyze(deepFrozen(object), { config, operation: 'CREATE' });
       const patch = patchOf(analysis);
       const { errors } = applied(object, patch as Operation[]);
       assert.deepEqual(errors, patch.map(() => null));

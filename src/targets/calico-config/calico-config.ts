@@ -67,6 +67,7 @@ export const calicoConfigTarget = defineTarget({
   // Watched by discovery: calico-node's env reads calico_backend, veth_mtu, ... from it through valueFrom.
   resources: [{ group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: ['calico-config', 'canal-config'], watch: true }],
   mutate,
+  writes: ['data'],
   validate,
   doctor: {
     items: [{ item: 'ipam', title: 'calico-ipam assigns IPv6 and not IPv4 (cni_network_config)', rules: ['calico-config/assign', 'calico-config/host-local-subnet', 'calico-config/ipv6-pools'] }],

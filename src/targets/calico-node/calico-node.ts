@@ -361,6 +361,8 @@ export const calicoNodeTarget = defineTarget({
   recognizes: (object) => workloadContainers(object, RULE, new Report()).some((c) => imageNamed(c.image, ['calico/node'])),
   recognizesCel: "has(object.spec) && has(object.spec.template) && has(object.spec.template.spec) && has(object.spec.template.spec.containers) && object.spec.template.spec.containers.exists(c, has(c.image) && c.image.matches('(^|/)calico/node([:@]|$)'))",
   mutate,
+  // The calico-node container's env, and install-cni's inline CNI_NETWORK_CONFIG (an init container, or a container in Calico v2).
+  writes: ['spec.template.spec.containers[*].env', 'spec.template.spec.initContainers[*].env'],
   validate,
   calicoVersionOf,
   doctor: {

@@ -14,6 +14,9 @@ const KEY = 'CNI_NETWORK_CONFIG';
 
 interface InlineConfig {
   entry: { name: string; value: string };
+  /** The env list holding the entry, and where: a new value is a new entry in that list (TargetSpec.writes). */
+  env: unknown[];
+  index: number;
   place: IpamPlace;
 }
 
@@ -25,12 +28,13 @@ function inlineConfig(object: KubeObject): InlineConfig | undefined {
     if (!Array.isArray(list)) continue;
     for (const container of list.filter(isRecord) as Container[]) {
       if (container.name !== 'install-cni' && !imageNamed(container.image, ['calico/cni'])) continue;
-      const env = Array.isArray(container.env) ? container.env.filter(isRecord) : [];
+      const env: unknown[] = Array.isArray(container.env) ? container.env : [];
       // The last entry of a name is the one the kubelet gives; only a literal can be read and edited here.
-      const entry = env.filter((e) => e.name === KEY).at(-1);
+      const index = env.findLastIndex((e) => isRecord(e) && e.name === KEY);
+      const entry = env[index] as Record<string, unknown> | undefined;
       if (!entry || typeof entry.value !== 'string' || entry.value === '') continue;
       const name = typeof container.name === 'string' ? `name=${container.name}` : String(list.indexOf(container));
-      return { entry: entry as InlineConfig['entry'], place: { rule: 'calico-node/cni', path: `${POD_SPEC_PATH}.${field}[${name}].env[name=${KEY}]`, name: 'calico-node', key: KEY } };
+      return { entry: entry as InlineConfig['entry'], env, index, place: { rule: 'calico-node/cni', path: `${POD_SPEC_PATH}.${field}[${name}].env[name=${KEY}]`, name: 'calico-node', key: KEY } };
     }
   }
   return undefined;
@@ -50,7 +54,7 @@ export function mutateInlineCni(object: KubeObject, version: Version, ctx: RuleC
   const template = found && templateOf(found, ctx, report);
   if (!found || !template) return;
   const edited = mutateIpam(template, found.place, version, ctx, report);
-  if (edited.text !== template.text) found.entry.value = edited.text;
+  if (edited.text !== template.text) found.env[found.index] = { ...found.entry, value: edited.text };
 }
 
 export function validateInlineCni(object: KubeObject, version: Version, ctx: RuleContext, report: Report): void {

@@ -81,6 +81,7 @@ export const flannelTarget = defineTarget({
     { group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: [...FLANNEL_CONFIG_NAMES] },
     { group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, names: [...FLANNEL_DAEMONSETS], legacyGroups: ['extensions'] },
   ],
+  writes: ['data'],
   mutate: (object, ctx, report) => {
     if (isConfigMap(object)) mutateConfig(object, ctx, report);
   },

@@ -391,6 +391,7 @@ export const installationTarget = defineTarget({
   description: 'Tigera operator Installation: an IPv6 pool in spec.calicoNetwork.ipPools (no IPv4 pool in ipv6-only), IPv6 autodetection, checked as the operator checks it',
   resources: [{ group: 'operator.tigera.io', versions: ['v1'], resource: 'installations', kind: 'Installation', namespaced: false, names: INSTALLATION_NAMES }],
   mutate,
+  writes: ['spec.calicoNetwork'],
   validate,
   doctor: {
     items: [

@@ -147,6 +147,7 @@ export const kubeDnsServiceTarget = defineTarget({
   // reported as needing the Service to be recreated, not as a change the webhook could make.
   storedAs: 'update',
   mutate,
+  writes: ['spec'],
   validate,
   doctor: {
     items: [{ item: 'cluster-ip', title: "kube-dns Service clusterIP is the kubelet's --cluster-dns", rules: ['kube-dns-service/cluster-ip', 'kube-dns-service/cluster-ip-immutable'] }],

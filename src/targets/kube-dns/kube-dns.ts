@@ -188,6 +188,8 @@ export const kubeDnsDeploymentTarget = defineTarget({
   description: 'kube-dns Deployment: images >= kubeDNS.minImageVersion, --dns-bind-address=[::], --no-negcache, SRV sidecar probes',
   resources: [DEPLOYMENT],
   mutate,
+  // Images, and the args (or command) of kubedns, dnsmasq and the sidecar's probes.
+  writes: ['spec.template.spec.containers[*].args', 'spec.template.spec.containers[*].command'],
   validate,
   doctor: {
     items: [

@@ -38,10 +38,22 @@ function sourcesOf(ctx: RuleContext | undefined): EnvSources {
 }
 
 export class ContainerEnv {
+  /** The effective env last built, for the context and namespace it was built with; set() drops it. */
+  #effective: { ctx: RuleContext | undefined; namespace: string | undefined; env: EffectiveEnv } | undefined;
+
   private constructor(
     readonly container: Container,
     readonly path: string,
   ) {}
+
+  /** Built once per context between writes: the rules read a dozen variables of one env in a row. */
+  private effective(ctx: RuleContext | undefined, namespace: string | undefined): EffectiveEnv {
+    const cached = this.#effective;
+    if (cached && cached.ctx === ctx && cached.namespace === namespace) return cached.env;
+    const env = EffectiveEnv.of(this.container, namespace, sourcesOf(ctx));
+    this.#effective = { ctx, namespace, env };
+    return env;
+  }
 
   /** Undefined (and a malformed finding) when env is not a list of named entries. */
   static of(container: Container, index: number, rule: string, report: Report): ContainerEnv | undefined {
@@ -79,7 +91,7 @@ export class ContainerEnv {
 
   /** The effective value as the kubelet builds it; without a context nothing outside the manifest is read. */
   read(name: string, ctx?: RuleContext, namespace?: string): EnvRead {
-    const resolved = EffectiveEnv.of(this.container, namespace, sourcesOf(ctx)).get(name);
+    const resolved = this.effective(ctx, namespace).get(name);
     if (resolved.kind === 'absent') return resolved;
     if (resolved.kind === 'unknown') return { kind: 'unreadable', index: resolved.index, source: this.describeSource(resolved.index) ?? resolved.origin };
     if (resolved.via === 'value' && resolved.index !== undefined) {
@@ -99,7 +111,7 @@ export class ContainerEnv {
 
   /** envFrom sources that cannot be read here and may set this variable. */
   unreadableSourcesFor(name: string, ctx?: RuleContext, namespace?: string): string[] {
-    return EffectiveEnv.of(this.container, namespace, sourcesOf(ctx)).unreadableSourcesFor(name);
+    return this.effective(ctx, namespace).unreadableSourcesFor(name);
   }
 
   /** The value when it can be known from the manifest (or a lookup), else undefined. */
@@ -108,8 +120,12 @@ export class ContainerEnv {
     return read.kind === 'literal' || read.kind === 'resolved' ? read.value : undefined;
   }
 
-  /** Sets the effective (last) entry's value, or appends a new entry; values are always strings. */
+  /**
+   * Sets the effective (last) entry's value, or appends a new entry; values are always strings. The entry
+   * is replaced, not changed: only the env list is the engine's copy (TargetSpec.writes).
+   */
   set(name: string, value: string): void {
+    this.#effective = undefined;
     const indices = this.indicesOf(name);
     const index = indices[indices.length - 1];
     if (index === undefined) {
@@ -117,7 +133,6 @@ export class ContainerEnv {
       (this.container.env as EnvEntry[]).push({ name, value });
       return;
     }
-    const entry = this.entries[index] as EnvEntry;
-    entry.value = value;
+    this.entries[index] = { ...(this.entries[index] as EnvEntry), value };
   }
 }

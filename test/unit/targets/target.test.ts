@@ -25,6 +25,7 @@ const throwaway: Target = defineTarget({
     { group: 'example.org', versions: ['v3'], resource: 'widgets', kind: 'Widget', namespaced: false, names: 'any' },
     { group: '', versions: ['v1'], resource: 'configmaps', kind: 'ConfigMap', namespaced: true, names: ['canal-config', 'throwaway-config'] },
   ],
+  writes: ['data'],
   mutate(object, _ctx, report) {
     const data = object.data as Record<string, string> | undefined;
     if (object.kind === 'ConfigMap' && data && data['throwaway.json'] !== 'ipv6') {

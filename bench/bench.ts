@@ -31,7 +31,7 @@ import { REVIEW_BODIES } from './bodies.js';
 import { largeReviewRun, type LargeReviewResult } from './large-reviews.js';
 import { envNumber, formatTable, load, machineCpu, paced, pacedAgent, REPO_ROOT, round, sampleProcess, sleep, startServerProcess, startupMs, workDir, type LoadResult, type Server } from './harness.js';
 import { buildPeer } from './peer-build.js';
-import { reviewMicros } from './own-path.js';
+import { ownPath } from './own-path.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
 const REVIEWS = envNumber('BENCH_REVIEWS', 200_000);
@@ -128,6 +128,7 @@ function microBenchmark(body: string, iterations = 20_000): { reviewMs: number; 
 }
 
 async function main(): Promise<void> {
+  const reviewMicros = await ownPath();
   const dir = workDir();
   const pki = await writeSelfSignedServing(join(dir, 'pki'));
   const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;

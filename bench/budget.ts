@@ -12,7 +12,7 @@
 // default 0,5,10,20,30,40,60,80,120), BENCH_BODIES (subset of the bodies). Last line: one JSON object.
 import { join } from 'node:path';
 import { REVIEW_BODIES } from './bodies.js';
-import { reviewMicros } from './own-path.js';
+import { ownPath } from './own-path.js';
 import { writeSelfSignedServing } from '../src/server/certificates.js';
 import { envNumber, formatTable, load, REPO_ROOT, round, startServerProcess, workDir, type Server } from './harness.js';
 
@@ -55,6 +55,7 @@ const shownBudget = (goal: number | undefined, b: { micros: number; atLeast: boo
   goal === undefined || !b ? '-' : `${goal} -> ${b.atLeast ? '>= ' : ''}${round(b.micros, 1)}`;
 
 async function main(): Promise<void> {
+  const reviewMicros = await ownPath();
   const dir = workDir();
   const pki = await writeSelfSignedServing(join(dir, 'pki'));
   const floor = (kind: string) => startServerProcess(`${kind} floor`, ['--import', 'tsx', join(REPO_ROOT, 'bench/floor-server.ts'), kind, pki.certPath, pki.keyPath], join(dir, `${kind}.log`), 'floor serving');

@@ -72,28 +72,12 @@ export class EffectiveEnv {
     return this.before(name, this.env.length);
   }
 
-  /** Indices of each name's entries, ascending; made on the first read (an env is read for a dozen names). */
-  #byName: Map<string, number[]> | undefined;
-
-  private indicesOf(name: string): readonly number[] {
-    if (!this.#byName) {
-      this.#byName = new Map();
-      this.env.forEach((entry, index) => {
-        const list = this.#byName?.get(entry.name);
-        if (list) list.push(index);
-        else this.#byName?.set(entry.name, [index]);
-      });
-    }
-    return this.#byName.get(name) ?? [];
-  }
-
   /** The variable as an env entry at `end` sees it in a `$(VAR)`: set by envFrom or an earlier entry. */
   private before(name: string, end: number): ResolvedVar {
-    const indices = this.indicesOf(name);
-    for (let i = indices.length - 1; i >= 0; i -= 1) {
-      const index = indices[i] as number;
-      if (index >= end) continue;
-      const resolved = this.fromEnvEntry(this.env[index] as EnvVar, index);
+    for (let index = end - 1; index >= 0; index -= 1) {
+      const entry = this.env[index] as EnvVar;
+      if (entry.name !== name) continue;
+      const resolved = this.fromEnvEntry(entry, index);
       if (resolved) return resolved;
     }
     return this.fromEnvFrom(name);

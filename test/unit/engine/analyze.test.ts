@@ -7,7 +7,9 @@ import { webhookScope } from '../../../src/targets/scope.js';
 import { reviewRequest } from '../../../src/admission/handler.js';
 import { decodeReview } from '../../../src/admission/review.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';
-import { configWith, contextWith, fixtureObject, run } from '../../support/fixtures.js';
+import { readdirSync } from 'node:fs';
+import { configWith, contextWith, fixtureObject, fixturePath, fixtureText, objectsOf, run } from '../../support/fixtures.js';
+import { assertCopyOnWrite, COPY_ON_WRITE_CONFIGS, COPY_ON_WRITE_OPERATIONS } from '../../support/copy-on-write.js';
 import type { KubeObject } from '../../../src/k8s/object.js';
 
 const V3_24 = fixtureObject('calico-node/calico-node-v3.24.0.yaml');
@@ -96,3 +98,23 @@ describe('engine: subresource requests are admitted untouched (issue 14, case 9)
   });
 });
 
+
+describe('engine: the copy the rules write (copy-on-write)', () => {
+  // Every target object of the project's own fixtures; the real-world suite does the same on the real manifests.
+  const objects = ['calico-config', 'calico-node', 'ippool', 'kube-dns', 'kube-proxy', 'operator', 'cli'].flatMap((folder) =>
+    readdirSync(fixturePath(folder)).filter((f) => f.endsWith('.yaml')).flatMap((file) =>
+      objectsOf(fixtureText(`${folder}/${file}`)).filter((object) => targetsFor(object).length > 0).map((object) => ({ label: `${folder}/${file} ${object.kind}`, object }))));
+
+  it('covers a target object of every mutating target', () => {
+    const ids = new Set(objects.flatMap(({ object }) => targetsFor(object).map((t) => t.id)));
+    for (const target of TARGETS.filter((t) => t.mutates)) assert.ok(ids.has(target.id), `no fixture object for ${target.id}`);
+  });
+
+  for (const [mode, config] of Object.entries(COPY_ON_WRITE_CONFIGS)) {
+    for (const operation of COPY_ON_WRITE_OPERATIONS) {
+      it(`${mode}, ${operation}: the input is never changed, and the result and patch are a whole copy's`, () => {
+        assert.ok(assertCopyOnWrite(objects, config, operation) > 0, 'some object was patched');
+      });
+    }
+  }
+});

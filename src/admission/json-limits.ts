@@ -3,7 +3,7 @@
 // fails one of these did not come from it; refusing it is safer than guessing.
 //
 // - Invalid UTF-8 would be decoded to U+FFFD, so the rules would judge a value that is not the one sent.
-// - Nesting: JSON.parse is iterative, but cloneJson, JSON.stringify and the patch diff recurse;
+// - Nesting: JSON.parse is iterative, but JSON.stringify, the rules' walks and the patch diff recurse;
 //   a limit far above any real manifest (they stay under 30 levels) keeps them far from the stack's end.
 // - Duplicate keys: JSON.parse keeps the last one, other parsers may keep the first; a webhook that
 //   checks one value while a consumer reads another is a policy bypass, so duplicates are a 400, named.

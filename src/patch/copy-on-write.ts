@@ -5,7 +5,6 @@
 // identity, so it walks only what could have changed: on a calico-node DaemonSet, its containers' env
 // lists instead of the whole object (the whole clone and its diff were a fifth of a review's CPU).
 // The original is never written: the unit, property and real-world suites run the rules on frozen input.
-import { cloneJson } from './clone-json.js';
 
 /** A compiled write path: object keys, and `*` for every item of a list. */
 export type WritePath = readonly string[];
@@ -36,9 +35,12 @@ class Copier {
   /** Objects of the copy made here, shallow: their children may still be the original's. */
   readonly #fresh = new Set<object>();
 
-  /** A shallow copy, or JSON's deep copy of what is not plain data (a Date from a YAML timestamp). */
+  /**
+   * A shallow copy; what is not plain data (a class instance, a toJSON method: never in a decoded review or
+   * manifest) is copied whole as JSON would write it, so the rules see what the API server would store.
+   */
   copy(value: object): object {
-    if (!isPlain(value)) return cloneJson(value);
+    if (!isPlain(value)) return JSON.parse(JSON.stringify(value)) as object;
     const copy = Array.isArray(value) ? value.slice() : { ...value };
     this.#fresh.add(copy);
     return copy;

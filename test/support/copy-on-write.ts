@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { applyPatch, type Operation } from 'rfc6902';
 import { analyze, patchOf } from '../../src/engine/analyze.js';
-import { cloneJson } from '../../src/patch/clone-json.js';
 import { targetsFor } from '../../src/targets/registry.js';
 import { Report } from '../../src/targets/report.js';
 import type { KubeObject, Operation as AdmissionOperation } from '../../src/k8s/object.js';
@@ -18,7 +17,7 @@ export const COPY_ON_WRITE_OPERATIONS: readonly AdmissionOperation[] = ['CREATE'
 
 /** What the engine gave before copy-on-write: every matched target mutating one whole copy. */
 function wholeCopyMutated(object: KubeObject, ctx: RuleContext): KubeObject {
-  const copy = cloneJson(object);
+  const copy = structuredClone(object);
   for (const target of targetsFor(copy)) target.mutate?.(copy, ctx, new Report());
   return copy;
 }

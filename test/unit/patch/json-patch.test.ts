@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { applyPatch } from 'rfc6902';
 import { createPatch, type PatchOperation } from '../../../src/patch/json-patch.js';
-import { cloneJson } from '../../../src/patch/clone-json.js';
 import { calicoNodeDaemonSet } from '../../support/reviews.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -166,20 +165,3 @@ test('createPatch on a real DaemonSet edit', () => {
   ]);
 });
 
-test('cloneJson gives what a JSON round trip gives, and shares nothing', () => {
-  fc.assert(
-    fc.property(json, (value) => {
-      const copy = cloneJson({ value });
-      same(copy, JSON.parse(JSON.stringify({ value })));
-      if (value !== null && typeof value === 'object') assert.notEqual(copy.value, value);
-    }),
-    { numRuns: 2000 },
-  );
-  const odd = { when: new Date(0), n: NaN, u: undefined, list: [undefined, () => 1], nested: { toJSON: () => 'x' } };
-  assert.deepEqual(cloneJson(odd), JSON.parse(JSON.stringify(odd)));
-  const proto = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
-  const copied = cloneJson(proto);
-  assert.equal(Object.getPrototypeOf(copied), Object.prototype);
-  assert.deepEqual(Object.keys(copied), ['__proto__']);
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
-});

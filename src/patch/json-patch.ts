@@ -74,8 +74,19 @@ export function equalJson(a: Json, b: Json): boolean {
   return count === 0;
 }
 
+/**
+ * Two mappings whose `name`s are different strings (env entries, containers, volumes: the key Kubernetes
+ * merges those lists by) are unequal, told without walking them: the edit script asks this of most pairs.
+ */
+function namedApart(x: Json, y: Json): boolean {
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  const a = (x as { name?: unknown }).name;
+  const b = (y as { name?: unknown }).name;
+  return typeof a === 'string' && typeof b === 'string' && a !== b;
+}
+
 /** List items compare as JSON, a hole or undefined item being null as JSON.stringify writes it. */
-const sameItem = (x: Json, y: Json) => x === y || equalJson(x ?? null, y ?? null);
+const sameItem = (x: Json, y: Json) => x === y || (!namedApart(x, y) && equalJson(x ?? null, y ?? null));
 
 function diffValue(a: Json, b: Json, at: Segments, out: PatchOperation[]): void {
   if (a === b) return;

@@ -15,8 +15,9 @@ export interface Hunk {
 /** Myers' shortest edit script as hunks in ascending order, or undefined beyond `maxD` edits. */
 function myers(n: number, m: number, same: (i: number, j: number) => boolean, maxD: number): Hunk[] | undefined {
   const offset = n + m + 1;
-  const v = new Int32Array(2 * offset + 1);
-  const trace: Int32Array[] = [];
+  // Plain arrays, not Int32Array: a typed array costs a few hundred ns to allocate, and one is kept per edit.
+  const v = new Array<number>(2 * offset + 1).fill(0);
+  const trace: number[][] = [];
   for (let d = 0; d <= maxD; d++) {
     for (let k = -d; k <= d; k += 2) {
       let px = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0)) ? (v[offset + k + 1] ?? 0) : (v[offset + k - 1] ?? 0) + 1;
@@ -36,13 +37,13 @@ function myers(n: number, m: number, same: (i: number, j: number) => boolean, ma
   return undefined;
 }
 
-function backtrack(trace: readonly Int32Array[], n: number, m: number): Hunk[] {
+function backtrack(trace: readonly (readonly number[])[], n: number, m: number): Hunk[] {
   // Edits from last to first: [kind, a position, b position] before the edit.
   const edits: [0 | 1, number, number][] = [];
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d > 0; d--) {
-    const prev = trace[d - 1] as Int32Array;
+    const prev = trace[d - 1] as readonly number[];
     const at = (k: number) => prev[k + d - 1] ?? 0;
     const k = x - y;
     const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
